@@ -1,0 +1,247 @@
+"""The one command line: `diplograph load | query | export | check`.
+
+Errors print one line each, never a traceback. Exit codes: 0 done, 1 bad input (an annotation,
+a query, a failed check), 2 wrong usage, 3 the store could not be opened or written,
+4 an internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from diplograph import __version__
+from diplograph.errors import AnnotationError, DiplographError, Problem, QueryError, StoreError
+
+EXIT_INPUT, EXIT_USAGE, EXIT_STORE, EXIT_INTERNAL = 1, 2, 3, 4
+
+store_option = click.option(
+    "--store", "store_location", envvar="DIPLOGRAPH_STORE", metavar="PATH",
+    help="Store folder (or ':memory:'); default $DIPLOGRAPH_STORE, else ~/.local/share/diplograph/store.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="diplograph")
+def cli() -> None:
+    """News reporting on diplomacy and conflict as a grounded, attributed knowledge graph."""
+
+
+@cli.command()
+@click.argument("annotations", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@store_option
+def load(annotations: tuple[Path, ...], store_location: str | None) -> None:
+    """Load annotated articles (default: the bundled corpus) into the store.
+
+    Every file is checked before anything is written; then each article's graph, and the
+    ontology's, are replaced in one transaction. Loading the same files twice changes nothing.
+    """
+    from diplograph.corpus import bundled_annotations
+    from diplograph.loader import read_article
+    from diplograph.ontology import ontology_quads
+    from diplograph.ontology.vocab import ONTOLOGY_GRAPH
+    from diplograph.store import open_store
+
+    paths = list(annotations) or bundled_annotations()
+    articles, problems = [], []
+    with _progress(paths, "Checking") as bar:
+        for path in bar:
+            try:
+                articles.append(read_article(path))
+            except AnnotationError as err:
+                problems.extend(err.problems)
+    if problems:
+        raise AnnotationError(problems)
+    graphs = {ONTOLOGY_GRAPH: ontology_quads()}
+    for article in articles:
+        if article.graph in graphs:
+            first = next(a.source for a in articles if a.graph == article.graph)
+            raise AnnotationError([Problem(article.source, None, "article.id",
+                                           f"'{article.annotation.article.id}' is also the id of {first}; "
+                                           "give each article its own id")])
+        graphs[article.graph] = article.quads
+    store = open_store(store_location)
+    try:
+        store.replace_graphs(graphs)
+        for article in articles:
+            click.echo(f"loaded {article.source}: {len(article.quads)} quads in <{article.graph}>")
+        click.echo(f"store {getattr(store, 'path', '') or store_location}: {store.count()} quads "
+                   f"in {len(store.graphs())} graphs")
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--format", "fmt", default=None,
+              help="SELECT/ASK: table (default), json, csv, tsv, xml. "
+                   "CONSTRUCT/DESCRIBE: turtle (default), nquads, ntriples, trig, jsonld, rdfxml.")
+@store_option
+def query(query: str, fmt: str | None, store_location: str | None) -> None:
+    """Run a SPARQL QUERY: the text itself, @FILE to read it from a file, or - for standard input.
+
+    The default graph is the union of all graphs; the prefixes dg, sem, nif, gaf, prov, wd, time,
+    dcterms, skos, rdf, rdfs, owl and xsd are predeclared.
+    """
+    from diplograph.store import GRAPH_FORMATS, SOLUTION_FORMATS, Boolean, Solutions, open_store
+
+    text = _query_text(query)
+    store = open_store(store_location)
+    try:
+        result = store.query(text)
+        if isinstance(result, (Solutions, Boolean)):
+            fmt = fmt or "table"
+            if fmt not in SOLUTION_FORMATS:
+                raise click.UsageError(f"--format {fmt} does not fit a SELECT/ASK; use one of: "
+                                       f"{', '.join(SOLUTION_FORMATS)}")
+            if fmt == "table":
+                click.echo(_table(result), nl=False)
+            else:
+                sys.stdout.buffer.write(result.serialize(fmt))
+        else:
+            fmt = fmt or "turtle"
+            if fmt not in GRAPH_FORMATS:
+                raise click.UsageError(f"--format {fmt} does not fit a CONSTRUCT/DESCRIBE; use one of: "
+                                       f"{', '.join(GRAPH_FORMATS)}")
+            sys.stdout.buffer.write(result.serialize(fmt))
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["nquads", "trig", "turtle", "jsonld"]), default="nquads",
+              show_default=True, help="Turtle holds no graph names: it gets the union of the graphs.")
+@click.option("--graph", metavar="IRI", help="Export only this named graph.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default stdout).")
+@store_option
+def export(fmt: str, graph: str | None, output: Path | None, store_location: str | None) -> None:
+    """Write the store, or one graph, as RDF."""
+    from diplograph.store import open_store
+
+    store = open_store(store_location)
+    try:
+        data = store.export(fmt, graph)
+    finally:
+        store.close()
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@cli.command()
+@click.argument("annotations", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--no-reasoner", is_flag=True, help="Skip HermiT (it needs Java).")
+def check(annotations: tuple[Path, ...], no_reasoner: bool) -> None:
+    """Check annotated articles (default: the bundled corpus) without touching any store.
+
+    Validates each annotation against its text, every mention's offsets, the ontology's
+    consistency with HermiT (ontology alone and with the data), and the data against the SHACL
+    shapes. Exits 1 with a report if anything fails.
+    """
+    from diplograph.check import run_checks
+    from diplograph.corpus import bundled_annotations
+
+    report = run_checks(list(annotations) or bundled_annotations(), reasoner=not no_reasoner)
+    click.echo(report.text(), nl=False)
+    if not report.ok:
+        sys.exit(EXIT_INPUT)
+
+
+def _query_text(arg: str) -> str:
+    if arg == "-":
+        return sys.stdin.read()
+    if arg.startswith("@"):
+        path = Path(arg[1:])
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise click.UsageError(f"cannot read the query file {path}: {getattr(err, 'strerror', err)}")
+    return arg
+
+
+def _table(result) -> str:
+    """A plain text table; terms shown as in N-Triples, with our prefixes abbreviated."""
+    from diplograph.store import Boolean
+
+    if isinstance(result, Boolean):
+        return ("true" if result.value else "false") + "\n"
+    rows = [[_short(term) for term in row] for row in result.rows]
+    header = list(result.variables)
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
+    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip() + "\n"  # noqa: E731
+    out = line(header) + "-+-".join("-" * w for w in widths) + "\n"
+    out += "".join(line(r) for r in rows)
+    return out + f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n"
+
+
+def _short(term) -> str:
+    from pyoxigraph import Literal, NamedNode
+
+    from diplograph.ontology.vocab import ID_BASE, PREFIXES
+
+    if term is None:
+        return ""
+    if isinstance(term, NamedNode):
+        if term.value.startswith(ID_BASE):
+            return "<" + term.value[len(ID_BASE):] + ">"
+        for prefix, ns in PREFIXES.items():
+            if term.value.startswith(ns):
+                return f"{prefix}:{term.value[len(ns):]}"
+        return f"<{term.value}>"
+    if isinstance(term, Literal):
+        return term.value
+    return str(term)
+
+
+class _progress:
+    """A progress bar on standard error, only when there are many files and a terminal to show it."""
+
+    def __init__(self, items: list, label: str):
+        self.items, self.label = items, label
+        self.bar = None
+
+    def __enter__(self):
+        if len(self.items) > 1 and sys.stderr.isatty():
+            self.bar = click.progressbar(self.items, label=self.label, file=sys.stderr)
+            return self.bar.__enter__()
+        return self.items
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+def main() -> None:
+    """Entry point: run the CLI and turn every error into one line and an exit code."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(EXIT_INPUT)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(EXIT_USAGE)
+    except AnnotationError as err:
+        for problem in err.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(EXIT_INPUT)
+    except QueryError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(EXIT_INPUT)
+    except StoreError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(EXIT_STORE)
+    except DiplographError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(EXIT_INPUT)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as err:  # the edge: a bug shows as one line, not a traceback
+        click.echo(f"internal error: {type(err).__name__}: {err} (please report this)", err=True)
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

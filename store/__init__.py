@@ -1,0 +1,30 @@
+"""Stores behind one small interface (`GraphStore`): the embedded pyoxigraph store by default."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .base import EXPORT_FORMATS, GRAPH_FORMATS, SOLUTION_FORMATS, Boolean, GraphStore, QueryResult, Solutions, Triples
+from .embedded import EmbeddedStore
+
+MEMORY = ":memory:"
+
+
+def default_store_path() -> Path:
+    """`$DIPLOGRAPH_STORE`, else the per-user data folder (`$XDG_DATA_HOME/diplograph/store`)."""
+    if os.environ.get("DIPLOGRAPH_STORE"):
+        return Path(os.environ["DIPLOGRAPH_STORE"])
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "diplograph" / "store"
+
+
+def open_store(location: str | Path | None = None) -> GraphStore:
+    """Open the store at `location` (a folder, or ':memory:'); the default path if None."""
+    if location == MEMORY:
+        return EmbeddedStore(None)
+    return EmbeddedStore(Path(location) if location else default_store_path())
+
+
+__all__ = ["EXPORT_FORMATS", "GRAPH_FORMATS", "SOLUTION_FORMATS", "Boolean", "EmbeddedStore", "GraphStore",
+           "MEMORY", "QueryResult", "Solutions", "Triples", "default_store_path", "open_store"]
