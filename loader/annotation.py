@@ -161,7 +161,7 @@ KEYS = {
     "claim": {"label", "mention", "according_to", "about", "contradicts"},
     "figure": {"label", "value", "qualifier", "measure", "unit", "mention", "according_to", "about"},
     "quotation": {"text", "occurrence", "speaker", "said_in", "about"},
-    "quote": {"quote", "occurrence"},
+    "quote": {"quote", "occurrence", "within"},
 }
 
 
@@ -248,12 +248,12 @@ class _Parser:
         return tuple(self.ref(path + (key, i) if isinstance(m.get(key), list) else path + (key,), v, kind)
                      for i, v in enumerate(self.strings(m, key, path)))
 
-    def quote(self, value: object, path: tuple, occurrence: object = None) -> Span | None:
+    def quote(self, value: object, path: tuple, occurrence: object = None, within: object = None) -> Span | None:
         if isinstance(value, dict):
             m = self.mapping(value, path, "quote")
             if m is None:
                 return None
-            return self.quote(m.get("quote"), path + ("quote",), m.get("occurrence"))
+            return self.quote(m.get("quote"), path + ("quote",), m.get("occurrence"), m.get("within"))
         if not isinstance(value, str) or not value:
             self.fail(path, "expected a quote: an exact passage of the article's text")
             return None
@@ -263,6 +263,20 @@ class _Parser:
                 self.fail(path, f"occurrence '{occurrence}' must be a whole number from 1")
                 return None
             nth = int(occurrence)
+        if within is not None:
+            # A short name is located through a longer passage around it that is unique.
+            if not isinstance(within, str) or not within:
+                self.fail(path, "'within' must be a passage of the text that contains the quote")
+                return None
+            outer = find_quote(self.text, within, nth)
+            if isinstance(outer, str):
+                self.fail(path, "within: " + outer)
+                return None
+            inner = find_quote(within, value)
+            if isinstance(inner, str):
+                self.fail(path, inner.replace("in the text", f"in the passage “{within}”"))
+                return None
+            return Span(outer[0] + inner[0], outer[0] + inner[1])
         found = find_quote(self.text, value, nth)
         if isinstance(found, str):
             self.fail(path, found)

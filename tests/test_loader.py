@@ -126,3 +126,10 @@ def test_sentences_do_not_break_at_abbreviations_or_inside_attributed_quotations
     assert found == ["Dermer met U.S. officials on Nov. 5 in Washington.",
                      "“Is this sane?” Berri said Tuesday.", "A new paragraph."]
     assert [s.paragraph for s in sentences(text)] == [1, 1, 2]
+
+
+def test_a_name_is_pinned_down_by_a_unique_passage_around_it():
+    article = read_article(MINI)
+    (mention,) = objects(article, iris.entity("beirut"), GAF + "denotedBy")
+    assert objects(article, mention, NIF + "anchorOf") == {"Beirut"}
+    assert mention == iris.span("mini", 38, 44)
