@@ -18,8 +18,9 @@ from diplograph.errors import AnnotationError, DiplographError, Problem, QueryEr
 EXIT_INPUT, EXIT_USAGE, EXIT_STORE, EXIT_INTERNAL = 1, 2, 3, 4
 
 store_option = click.option(
-    "--store", "store_location", envvar="DIPLOGRAPH_STORE", metavar="PATH",
-    help="Store folder (or ':memory:'); default $DIPLOGRAPH_STORE, else ~/.local/share/diplograph/store.")
+    "--store", "store_location", envvar="DIPLOGRAPH_STORE", metavar="PATH|URL",
+    help="Store folder, or a SPARQL endpoint URL ('QUERY_URL UPDATE_URL' if they differ); "
+         "default $DIPLOGRAPH_STORE, else ~/.local/share/diplograph/store.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,8 +67,7 @@ def load(annotations: tuple[Path, ...], store_location: str | None) -> None:
         store.replace_graphs(graphs)
         for article in articles:
             click.echo(f"loaded {article.source}: {len(article.quads)} quads in <{article.graph}>")
-        click.echo(f"store {getattr(store, 'path', '') or store_location}: {store.count()} quads "
-                   f"in {len(store.graphs())} graphs")
+        click.echo(f"store {store.location}: {store.count()} quads in {len(store.graphs())} graphs")
     finally:
         store.close()
 

@@ -45,6 +45,8 @@ QueryResult = Solutions | Boolean | Triples
 class GraphStore(Protocol):
     """Named graphs of quads, queried with SPARQL over their union."""
 
+    location: str  # where the store is, as the user named it
+
     def replace_graphs(self, graphs: dict[str, Iterable[Quad]]) -> None:
         """Make each graph hold exactly its quads, in one transaction: all or nothing."""
 

@@ -116,3 +116,25 @@ def test_check_fails_with_a_readable_report(mini_copy: Path):
     assert result.returncode == 1
     assert "FAIL annotation" in result.stdout
     assert "not a Wikidata QID" in result.stdout
+
+
+def test_every_command_works_against_a_sparql_server_by_url():
+    from servers import oxigraph_server
+
+    with oxigraph_server() as base:
+        store = f"{base}/query {base}/update"
+        loaded = run_cli("load", str(MINI), "--store", store)
+        assert loaded.returncode == 0, loaded.stderr
+        result = run_cli("query", "SELECT ?label WHERE { ?e a dg:Meeting ; rdfs:label ?label }", "--store", store)
+        assert "The envoy meets the speaker in Beirut" in result.stdout
+        exported = run_cli("export", "--format", "nquads", "--store", store)
+        assert exported.returncode == 0 and "graph/mini" in exported.stdout
+        assert run_cli("query", "SELECT ?x WHERE {", "--store", store).returncode == 1
+
+
+def test_an_unreachable_server_is_exit_code_3():
+    from servers import free_port
+
+    result = run_cli("query", "ASK {}", "--store", f"http://127.0.0.1:{free_port()}/sparql")
+    assert result.returncode == 3
+    assert "cannot reach the store" in result.stderr
