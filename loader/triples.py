@@ -33,6 +33,7 @@ from diplograph.ontology.vocab import (
     ROLES,
     SEM,
     SKOS,
+    TIME,
     WD,
     XSD,
     dg,
@@ -244,9 +245,10 @@ class _Writer:
             self.add(node, dg("qualifier"), dg(QUALIFIERS[f.qualifier]))
             self.add(node, dg("measure"), dg(MEASURES[f.measure]))
             self.add(node, dg("unit"), Literal(f.unit))
-            if f.measure == "duration" and isinstance(f.value, int):
-                designator, factor = DURATION_UNITS[f.unit]
-                self.add(node, dg("duration"), _typed(f"P{f.value * factor}{designator}", "duration"))
+            if f.measure == "duration":
+                self.add(node, A, TIME + "Duration")
+                self.add(node, TIME + "numericDuration", _typed(f.value, "decimal"))
+                self.add(node, TIME + "unitType", DURATION_UNITS[f.unit])
             if f.about:
                 self.add(node, dg("about"), iris.event(self.aid, f.about))
 

@@ -172,15 +172,27 @@ MEASURES: dict[str, str] = {
     "duration": "Duration",
 }
 
-# Units of a duration figure, with the xsd:duration designator they become.
-DURATION_UNITS: dict[str, tuple[str, int]] = {
-    "day": ("D", 1),
-    "week": ("D", 7),  # xsd:duration has no week designator
-    "month": ("M", 1),
-    "year": ("Y", 1),
+# Units of a duration figure, as OWL-Time units (a duration is time:numericDuration + time:unitType:
+# xsd:duration literals are mangled or refused by some stores, Virtuoso among them).
+DURATION_UNITS: dict[str, str] = {
+    "day": TIME + "unitDay",
+    "week": TIME + "unitWeek",
+    "month": TIME + "unitMonth",
+    "year": TIME + "unitYear",
 }
 
 CREDIT_ROLES: dict[str, str] = {"reporter": "Reporter", "contributor": "Contributor"}
+
+# Stores change numeric datatypes (Oxigraph keeps every integer subtype as xsd:integer, Virtuoso
+# turns a whole xsd:decimal into an integer); values of these properties get their declared type
+# back whenever triples are read out of a store.
+DECLARED_NUMERIC_TYPES: dict[str, str] = {
+    NIF + "beginIndex": XSD + "nonNegativeInteger",
+    NIF + "endIndex": XSD + "nonNegativeInteger",
+    DG + "paragraph": XSD + "positiveInteger",
+    DG + "memberCount": XSD + "nonNegativeInteger",
+    TIME + "numericDuration": XSD + "decimal",
+}
 
 # Bounds the text leaves open are written as these dates (the convention of extraction-dev/).
 OPEN_BEGIN = "0001-01-01"

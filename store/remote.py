@@ -8,21 +8,23 @@ by default; Fuseki: `tdb2:unionDefaultGraph true`), as the embedded store does.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Iterable
 from urllib.error import HTTPError, URLError
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pyoxigraph import NamedNode, Quad, QueryResultsFormat, RdfFormat, parse, parse_query_results
-from SPARQLWrapper import DIGEST, JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+from SPARQLWrapper import DIGEST, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
 
 from diplograph.errors import QueryError, StoreError
 from diplograph.ontology.vocab import sparql_prefixes
 
 from .base import QueryResult
-from .results import replace_graphs_update, serialize_quads, wrap
+from .results import CHUNK, insert_data, replace_graphs_update, serialize_quads, wrap
 
-QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+PAGE = 5000  # rows per request when reading many, below every server's cap we know
 
 
 class RemoteStore:
@@ -39,6 +41,7 @@ class RemoteStore:
         self.user = user if user is not None else update_user
         self.password = password if user is not None else update_password
         self.digest, self.timeout = False, timeout
+        self.chunked = False  # learnt: the server takes no large update requests
 
     def _client(self, url: str) -> SPARQLWrapper:
         client = SPARQLWrapper(url)
@@ -53,17 +56,20 @@ class RemoteStore:
     def _send(self, client: SPARQLWrapper) -> bytes:
         try:
             return client.query().response.read()
+        except Unauthorized:
+            if self.user is None or self.digest:
+                raise StoreError(f"the store at {client.endpoint} refused the credentials; give them "
+                                 "in the URL as http://USER:PASSWORD@host/…") from None
+            self.digest = True
+            client.setHTTPAuth(DIGEST)
+            return self._send(client)
         except HTTPError as err:
-            if err.code == 401 and self.user is not None and not self.digest:
-                self.digest = True
-                client.setHTTPAuth(DIGEST)
-                return self._send(client)
-            detail = err.read().decode("utf-8", "replace").strip()[:500]
+            detail = _first_line(err.read().decode("utf-8", "replace"))
             if err.code in (400, 422):
                 raise QueryError(f"the store rejected the request: {detail}") from None
             raise StoreError(f"the store at {client.endpoint} answered {err.code}: {detail}") from None
         except SPARQLWrapperException as err:
-            message = str(err).strip()
+            message = _first_line(str(err).replace("Response:", "").replace("\\n", "\n"))
             if "QueryBadFormed" in type(err).__name__ or "bad formed" in message.lower():
                 raise QueryError(f"the store rejected the query: {message}") from None
             raise StoreError(f"the store at {client.endpoint} failed: {message}") from None
@@ -75,13 +81,32 @@ class RemoteStore:
         client = self._client(self.query_url)
         client.setQuery(sparql)
         client.setReturnFormat(JSON)
-        return parse_query_results(self._send(client), format=QueryResultsFormat.JSON)
+        return _parse_json_results(self._send(client))
 
-    def replace_graphs(self, graphs: dict[str, Iterable[Quad]]) -> None:
+    def _update(self, update: str) -> None:
         client = self._client(self.update_url)
         client.setRequestMethod(URLENCODED)
-        client.setQuery(replace_graphs_update(graphs))
+        client.setQuery(update)
         self._send(client)
+
+    def replace_graphs(self, graphs: dict[str, Iterable[Quad]]) -> None:
+        """One request, so one transaction where the server runs a request atomically (Oxigraph
+        does). A server that refuses a request that large (Virtuoso caps a request's compiled
+        size) gets the graphs in requests of CHUNK triples instead: then a reader may see a graph
+        half written while the load runs."""
+        graphs = {g: list(q) for g, q in graphs.items()}
+        if not self.chunked:
+            try:
+                self._update(replace_graphs_update(graphs))
+                return
+            except StoreError:
+                if sum(len(q) for q in graphs.values()) <= CHUNK:
+                    raise
+                self.chunked = True
+        for graph, quads in graphs.items():
+            self._update(f"DROP SILENT GRAPH <{graph}>")
+            for start in range(0, len(quads), CHUNK):
+                self._update(insert_data(graph, quads[start:start + CHUNK]))
 
     def replace_graph(self, graph: str, quads: Iterable[Quad]) -> None:
         self.replace_graphs({graph: quads})
@@ -90,17 +115,33 @@ class RemoteStore:
         client = self._client(self.query_url)
         # The same predeclared prefixes as the embedded store; a query's own PREFIX wins.
         client.setQuery(sparql_prefixes() + sparql)
-        client.setRequestMethod(POSTDIRECTLY)
+        client.setRequestMethod(URLENCODED)  # the one form every server accepts (Virtuoso: no direct POST)
         if client.queryType in ("CONSTRUCT", "DESCRIBE"):
             client.setReturnFormat(TURTLE)
             data = self._send(client)
             return wrap(list(parse(data, format=RdfFormat.TURTLE)))
         client.setReturnFormat(JSON)
-        return wrap(parse_query_results(self._send(client), format=QueryResultsFormat.JSON))
+        return wrap(_parse_json_results(self._send(client)))
 
     def _quads(self, graph: str | None) -> list[Quad]:
-        query = QUADS if graph is None else QUADS.replace("GRAPH ?g", f"VALUES ?g {{ <{graph}> }} GRAPH ?g")
-        return [Quad(s["s"], s["p"], s["o"], s["g"]) for s in self._select(query)]
+        """Every quad, a graph at a time and in pages: servers cap a result silently (Virtuoso:
+        10,000 rows) and refuse to sort past their cap, so pages are unordered and the total is
+        checked against the graph's count, never cut short unnoticed."""
+        quads: list[Quad] = []
+        for name in self.graphs() if graph is None else [graph]:
+            got: set[Quad] = set()
+            while True:
+                page = list(self._select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }} "
+                                         f"LIMIT {PAGE} OFFSET {len(got)}"))
+                got.update(Quad(s["s"], s["p"], s["o"], NamedNode(name)) for s in page)
+                if len(page) < PAGE:
+                    break
+            expected = self.count(name)
+            if len(got) != expected:
+                raise StoreError(f"reading graph <{name}> from {self.query_url} gave {len(got)} of its "
+                                 f"{expected} triples (the server's paging is not stable); nothing was exported")
+            quads.extend(got)
+        return quads
 
     def export(self, format: str, graph: str | None = None) -> bytes:
         if graph is not None and graph not in self.graphs():
@@ -129,3 +170,23 @@ def _credentials(url: str) -> tuple[str, str | None, str | None]:
     host = parts.hostname + (f":{parts.port}" if parts.port else "")
     bare = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
     return bare, unquote(parts.username), unquote(parts.password or "")
+
+
+def _parse_json_results(data: bytes):
+    """SPARQL JSON results as pyoxigraph solutions. Blank node ids are made safe first: Virtuoso
+    names them like `nodeID://b10006`, which is no valid blank node label."""
+    if b'"bnode"' in data:
+        results = json.loads(data)
+        for binding in results.get("results", {}).get("bindings", []):
+            for term in binding.values():
+                if term.get("type") == "bnode":
+                    term["value"] = re.sub(r"[^A-Za-z0-9_]", "_", term["value"])
+        data = json.dumps(results).encode()
+    return parse_query_results(data, format=QueryResultsFormat.JSON)
+
+
+def _first_line(text: str) -> str:
+    """The gist of a server's error: servers echo whole queries back, which helps nobody."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    gist = " ".join(lines[:3])
+    return gist if len(gist) <= 300 else gist[:297] + "…"

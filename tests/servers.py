@@ -50,3 +50,39 @@ def oxigraph_server(location: Path | None = None):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def virtuoso_server(folder: Path):
+    """Debian's Virtuoso with its database in `folder`. Yields (query URL, update URL); updates
+    go to the authenticated endpoint as the package's default administrator."""
+    exe = shutil.which("virtuoso-t")
+    if exe is None:
+        raise RuntimeError("Virtuoso is missing: apt-get install virtuoso-opensource (.ci/run does)")
+    sql_port, http_port = free_port(), free_port()
+    ini = Path("/etc/virtuoso-opensource-7/virtuoso.ini").read_text(encoding="utf-8")
+    lines, section = [], ""
+    for line in ini.splitlines():
+        key = line.split("=")[0].strip()
+        if line.startswith("["):
+            section = line.strip()
+        elif key in ("DatabaseFile", "ErrorLogFile", "LockFile", "TransactionFile", "xa_persistent_file"):
+            line = f"{key} = {folder / Path(line.split('=', 1)[1].strip()).name}"
+        elif key == "ServerPort" and section == "[Parameters]":
+            line = f"ServerPort = {sql_port}"
+        elif key == "ServerPort" and section == "[HTTPServer]":
+            line = f"ServerPort = {http_port}"
+        elif key == "DirsAllowed":
+            line = f"{line.rstrip()}, {folder}"
+        lines.append(line)
+    config = folder / "virtuoso.ini"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    process = subprocess.Popen([exe, "+configfile", str(config), "+foreground"], cwd=folder,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{http_port}"
+    try:
+        wait_until_up(f"{base}/sparql?query=ASK%7B%7D", process, seconds=120)
+        yield f"{base}/sparql", f"http://dba:dba@127.0.0.1:{http_port}/sparql-auth"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
