@@ -149,6 +149,46 @@ def check(annotations: tuple[Path, ...], no_reasoner: bool) -> None:
         sys.exit(EXIT_INPUT)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="DIPLOGRAPH_HOST", show_envvar=True,
+              help="Address to listen on; 0.0.0.0 listens on every interface.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, envvar="DIPLOGRAPH_PORT",
+              show_envvar=True, help="Port to listen on; 0 picks a free one (the address is logged).")
+@store_option
+@click.option("--base-url", envvar="DIPLOGRAPH_BASE_URL", show_envvar=True, metavar="URL",
+              help="How clients reach the server (e.g. https://example.org behind a proxy): the service "
+                   "description's endpoint and the base IRI of queries. Default: from each request's Host.")
+@click.option("--query-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              envvar="DIPLOGRAPH_QUERY_TIMEOUT", show_envvar=True, metavar="SECONDS",
+              help="Time a query may take from its arrival; a slower one is stopped and answered 503.")
+@click.option("--update-token", envvar="DIPLOGRAPH_UPDATE_TOKEN", show_envvar=True, metavar="TOKEN",
+              help="Accept SPARQL updates that carry 'Authorization: Bearer TOKEN'; without it updates are "
+                   "refused (403). Prefer the environment variable: other users can see a command line.")
+@click.option("--threads", type=click.IntRange(min=1), default=8, show_default=True, envvar="DIPLOGRAPH_THREADS",
+              show_envvar=True, help="HTTP requests handled at once.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, envvar="DIPLOGRAPH_WORKERS",
+              show_envvar=True, help="Query worker processes: how many queries are evaluated at once.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              envvar="DIPLOGRAPH_MAX_ROWS", show_envvar=True,
+              help="Solutions (SELECT) or triples (CONSTRUCT/DESCRIBE) per answer; a longer answer is cut "
+                   "to its first N and says so in the header X-Diplograph-Truncated: true.")
+def serve(host: str, port: int, store_location: str | None, base_url: str | None, query_timeout: float,
+          update_token: str | None, threads: int, workers: int, max_rows: int) -> None:
+    """Serve the store over HTTP until stopped (Ctrl-C or SIGTERM); an empty store gets the bundled
+    corpus first. '--store :memory:' serves a temporary store.
+
+    /sparql is the SPARQL 1.1 Protocol endpoint (GET it without a query for the service
+    description), /healthz the health check. SERVICE and LOAD are refused, FROM and
+    default-graph-uri only name graphs already in the store, request bodies are limited to 1 MiB.
+    """
+    from diplograph.server.config import ServerConfig
+    from diplograph.server.run import serve as run_server
+
+    run_server(ServerConfig(host=host, port=port, store=store_location, base_url=base_url,
+                            query_timeout=query_timeout, update_token=update_token or None, threads=threads,
+                            workers=workers, max_rows=max_rows))
+
+
 def _query_text(arg: str) -> str:
     if arg == "-":
         return sys.stdin.read()

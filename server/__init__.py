@@ -1,1 +1,5 @@
-"""HTTP: the SPARQL endpoint and linked-data pages (to come with the endpoint issue)."""
+"""HTTP: the SPARQL 1.1 Protocol endpoint, its service description and health check.
+
+`app.create_app(config, store)` builds the Flask app; `run.serve(config)` is `diplograph serve`.
+Nothing here imports Flask at package level, so query worker processes start light.
+"""

@@ -1,0 +1,28 @@
+"""What every view needs: the configuration and the served store, kept on the app (no globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request
+
+from .config import ServerConfig
+from .engine import ServedStore
+
+
+@dataclass(frozen=True)
+class Served:
+    config: ServerConfig
+    store: ServedStore
+
+
+def served() -> Served:
+    """The configuration and store of the app handling the current request."""
+    return current_app.extensions["diplograph"]
+
+
+def endpoint_url() -> str:
+    """The endpoint's public URL: --base-url if given, else from the request's Host header. It is
+    the base IRI of queries and updates (the protocol allows the endpoint as base)."""
+    base = served().config.base_url or request.host_url
+    return base.rstrip("/") + "/sparql"

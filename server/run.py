@@ -1,0 +1,77 @@
+"""`diplograph serve`: open the store (loading the bundled corpus into an empty one), start the
+query workers, and serve the app with waitress until stopped."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from diplograph.errors import DiplographError, StoreError
+from diplograph.store import MEMORY, EmbeddedStore, open_store
+
+from .config import ServerConfig
+
+log = logging.getLogger("diplograph.server")
+
+
+def serve(config: ServerConfig) -> None:
+    """Serve until SIGINT or SIGTERM; prints the endpoint's address once it listens."""
+    import waitress
+
+    from .app import create_app
+    from .engine import ServedStore
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
+    log.setLevel(logging.INFO)
+    with ExitStack() as cleanup:
+        location = config.store
+        if location == MEMORY:
+            # Workers read checkpoints on disk, so "in memory" is a folder deleted at the end.
+            location = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="diplograph-store-"))
+        store = open_store(location)
+        if not isinstance(store, EmbeddedStore):
+            store.close()
+            raise StoreError("`diplograph serve` serves a store folder, not a remote SPARQL endpoint")
+        if not store.graphs() and store.count() == 0:
+            articles, quads = load_bundled_corpus(store)
+            log.info("the store was empty: loaded the bundled corpus (%d articles, %d quads)", articles, quads)
+        served = ServedStore(store, config.workers)
+        cleanup.callback(served.close)
+        try:
+            server = waitress.create_server(
+                create_app(config, served), host=config.host, port=config.port, threads=config.threads,
+                # Bodies past twice the app's limit are refused by waitress before they are buffered.
+                max_request_body_size=2 * config.max_body, ident="diplograph")
+        except OSError as err:
+            raise DiplographError(f"cannot listen on {config.host}:{config.port}: {err.strerror or err}; "
+                                  "is something else using that port? Choose another with --port") from None
+        # SIGTERM (service managers, `kill`) stops the server as Ctrl-C does, cleaning up.
+        signal.signal(signal.SIGTERM, lambda *_: signal.default_int_handler(signal.SIGINT, None))
+        host = f"[{config.host}]" if ":" in config.host else config.host
+        log.info("serving %s at http://%s:%s/sparql (%d query workers, query timeout %g s, updates %s)",
+                 store.location, host, server.effective_port, config.workers, config.query_timeout,
+                 "enabled" if config.updates_enabled else "disabled")
+        try:
+            server.run()  # returns on SIGINT/SIGTERM (waitress catches the KeyboardInterrupt)
+        finally:
+            server.close()
+        log.info("stopped")
+
+
+def load_bundled_corpus(store) -> tuple[int, int]:
+    """Replace the ontology's graph and every bundled article's graph, in one transaction, as
+    `diplograph load` without arguments does; returns (articles, quads written)."""
+    from diplograph.corpus import bundled_annotations
+    from diplograph.loader import read_article
+    from diplograph.ontology import ontology_quads
+    from diplograph.ontology.vocab import ONTOLOGY_GRAPH
+
+    articles = [read_article(Path(path)) for path in bundled_annotations()]
+    graphs = {ONTOLOGY_GRAPH: ontology_quads()}
+    graphs.update({article.graph: article.quads for article in articles})
+    store.replace_graphs(graphs)
+    return len(articles), sum(len(quads) for quads in graphs.values())
