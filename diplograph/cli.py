@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from diplograph import __version__
-from diplograph.errors import AnnotationError, DiplographError, Problem, QueryError, StoreError
+from diplograph.errors import AnnotationError, DiplographError, QueryError, StoreError
 
 EXIT_INPUT, EXIT_USAGE, EXIT_STORE, EXIT_INTERNAL = 1, 2, 3, 4
 
@@ -39,29 +39,13 @@ def load(annotations: tuple[Path, ...], store_location: str | None) -> None:
     ontology's, are replaced in one transaction. Loading the same files twice changes nothing.
     """
     from diplograph.corpus import bundled_annotations
-    from diplograph.loader import read_article
-    from diplograph.ontology import ontology_quads
-    from diplograph.ontology.vocab import ONTOLOGY_GRAPH
+    from diplograph.loader import graphs_to_load, read_articles
     from diplograph.store import open_store
 
     paths = list(annotations) or bundled_annotations()
-    articles, problems = [], []
     with _progress(paths, "Checking") as bar:
-        for path in bar:
-            try:
-                articles.append(read_article(path))
-            except AnnotationError as err:
-                problems.extend(err.problems)
-    if problems:
-        raise AnnotationError(problems)
-    graphs = {ONTOLOGY_GRAPH: ontology_quads()}
-    for article in articles:
-        if article.graph in graphs:
-            first = next(a.source for a in articles if a.graph == article.graph)
-            raise AnnotationError([Problem(article.source, None, "article.id",
-                                           f"'{article.annotation.article.id}' is also the id of {first}; "
-                                           "give each article its own id")])
-        graphs[article.graph] = article.quads
+        articles = read_articles(paths, progress=lambda items: bar)
+    graphs = graphs_to_load(articles)
     store = open_store(store_location)
     try:
         store.replace_graphs(graphs)

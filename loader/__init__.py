@@ -57,6 +57,38 @@ def read_article(path: Path) -> LoadedArticle:
     return LoadedArticle(source, annotation, iris.graph(annotation.article.id), article_quads(annotation))
 
 
+def read_articles(paths: list[Path], progress=lambda items: items) -> list[LoadedArticle]:
+    """Read every annotation at `paths`, or raise one AnnotationError listing every problem in
+    all of them: a load is all or nothing. `progress` may wrap the paths (a progress bar)."""
+    articles: list[LoadedArticle] = []
+    problems: list[Problem] = []
+    for path in progress(paths):
+        try:
+            article = read_article(Path(path))
+        except AnnotationError as err:
+            problems.extend(err.problems)
+            continue
+        first = next((a for a in articles if a.graph == article.graph), None)
+        if first is not None:
+            problems.append(Problem(article.source, None, "article.id",
+                                    f"'{article.annotation.article.id}' is also the id of {first.source}; "
+                                    "give each article its own id"))
+        articles.append(article)
+    if problems:
+        raise AnnotationError(problems)
+    return articles
+
+
+def graphs_to_load(articles: list[LoadedArticle]) -> dict[str, list[Quad]]:
+    """What a load replaces: each article's graph and the ontology's graph."""
+    from diplograph.ontology import ontology_quads
+    from diplograph.ontology.vocab import ONTOLOGY_GRAPH
+
+    graphs = {ONTOLOGY_GRAPH: ontology_quads()}
+    graphs.update({article.graph: article.quads for article in articles})
+    return graphs
+
+
 def to_nquads(quads: list[Quad]) -> bytes:
     """Canonical N-Quads of already sorted quads: the same quads, the same bytes."""
     return serialize(quads, format=RdfFormat.N_QUADS) or b""
@@ -68,4 +100,4 @@ def _reason(err: Exception) -> str:
     return getattr(err, "strerror", None) or str(err)
 
 
-__all__ = ["LoadedArticle", "build_article", "read_article", "to_nquads"]
+__all__ = ["LoadedArticle", "build_article", "graphs_to_load", "read_article", "read_articles", "to_nquads"]

@@ -8,7 +8,6 @@ import signal
 import sys
 import tempfile
 from contextlib import ExitStack
-from pathlib import Path
 
 from diplograph.errors import DiplographError, StoreError
 from diplograph.store import MEMORY, EmbeddedStore, open_store
@@ -66,12 +65,9 @@ def load_bundled_corpus(store) -> tuple[int, int]:
     """Replace the ontology's graph and every bundled article's graph, in one transaction, as
     `diplograph load` without arguments does; returns (articles, quads written)."""
     from diplograph.corpus import bundled_annotations
-    from diplograph.loader import read_article
-    from diplograph.ontology import ontology_quads
-    from diplograph.ontology.vocab import ONTOLOGY_GRAPH
+    from diplograph.loader import graphs_to_load, read_articles
 
-    articles = [read_article(Path(path)) for path in bundled_annotations()]
-    graphs = {ONTOLOGY_GRAPH: ontology_quads()}
-    graphs.update({article.graph: article.quads for article in articles})
+    articles = read_articles(bundled_annotations())
+    graphs = graphs_to_load(articles)
     store.replace_graphs(graphs)
     return len(articles), sum(len(quads) for quads in graphs.values())

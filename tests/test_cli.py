@@ -138,3 +138,13 @@ def test_an_unreachable_server_is_exit_code_3():
     result = run_cli("query", "ASK {}", "--store", f"http://127.0.0.1:{free_port()}/sparql")
     assert result.returncode == 3
     assert "cannot reach the store" in result.stderr
+
+
+def test_two_articles_with_one_id_are_refused_before_anything_is_written(tmp_path: Path, mini_copy: Path):
+    twin = mini_copy.with_name("twin.yaml")
+    twin.write_text(mini_copy.read_text(encoding="utf-8"), encoding="utf-8")
+    store = tmp_path / "store"
+    result = run_cli("load", str(mini_copy), str(twin), store=store)
+    assert result.returncode == 1
+    assert "'mini' is also the id of" in result.stderr
+    assert run_cli("export", store=store).stdout == ""
