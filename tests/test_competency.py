@@ -591,6 +591,11 @@ def test_which_claims_contradict_each_other_and_who_makes_them(store):
         frozenset(("israel-ziv", "israel")),
         frozenset(("israel-ziv", "person-close-to-hezbollah")),
         frozenset(("israel-ziv", "israeli-military-official")),
+        # "the proposal calls for the Israeli military to be able to operate across the border in case
+        # of violations - a nonstarter for Lebanese officials", and Hezbollah's "condition for
+        # progress": "Israel must be prohibited from conducting operations within Lebanese territory".
+        frozenset(("washington-post", "lebanese-officials")),
+        frozenset(("washington-post", "person-close-to-hezbollah")),
     }
     assert pairs == expected
 
