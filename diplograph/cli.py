@@ -1,4 +1,4 @@
-"""The one command line: `diplograph load | query | export | check`.
+"""The one command line: `diplograph load | query | export | check | serve`.
 
 Errors print one line each, never a traceback. Exit codes: 0 done, 1 bad input (an annotation,
 a query, a failed check), 2 wrong usage, 3 the store could not be opened or written,
@@ -32,26 +32,47 @@ def cli() -> None:
 @cli.command()
 @click.argument("annotations", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @store_option
-def load(annotations: tuple[Path, ...], store_location: str | None) -> None:
-    """Load annotated articles (default: the bundled corpus) into the store.
+@click.option("--server", "server_url", envvar="DIPLOGRAPH_SERVER", show_envvar=True, metavar="URL",
+              help="Load into the running `diplograph serve` at URL (e.g. http://127.0.0.1:8000) instead of a "
+                   "store; needs --token.")
+@click.option("--token", envvar="DIPLOGRAPH_UPDATE_TOKEN", show_envvar=True, metavar="TOKEN",
+              help="The update token the server was started with. Prefer the environment variable: other "
+                   "users can see a command line.")
+def load(annotations: tuple[Path, ...], store_location: str | None, server_url: str | None,
+         token: str | None) -> None:
+    """Load annotated articles (default: the bundled corpus) into the store, or into a running server.
 
     Every file is checked before anything is written; then each article's graph, and the
-    ontology's, are replaced in one transaction. Loading the same files twice changes nothing.
+    ontology's, are replaced in one transaction (on a server: in one update request, so that its
+    readers see each article whole). Loading the same files twice changes nothing.
     """
     from diplograph.corpus import bundled_annotations
     from diplograph.loader import graphs_to_load, read_articles
     from diplograph.store import open_store
+    from diplograph.store.server import ServerStore
 
+    given = click.get_current_context().get_parameter_source
+    if server_url is not None:
+        if given("store_location") == click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError("give --store or --server, not both")
+        if not server_url.startswith(("http://", "https://")):
+            raise click.UsageError(f"--server takes the server's http:// or https:// address, not {server_url!r}")
+        if not token:
+            raise click.UsageError("--server needs --token TOKEN (or DIPLOGRAPH_UPDATE_TOKEN): the update token "
+                                   "the server was started with")
+    elif given("token") == click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError("--token is for loading into a server: give --server URL too")
     paths = list(annotations) or bundled_annotations()
     with _progress(paths, "Checking") as bar:
         articles = read_articles(paths, progress=lambda items: bar)
     graphs = graphs_to_load(articles)
-    store = open_store(store_location)
+    store = ServerStore(server_url, token) if server_url is not None else open_store(store_location)
     try:
         store.replace_graphs(graphs)
         for article in articles:
             click.echo(f"loaded {article.source}: {len(article.quads)} quads in <{article.graph}>")
-        click.echo(f"store {store.location}: {store.count()} quads in {len(store.graphs())} graphs")
+        where = f"server {store.location}" if server_url is not None else f"store {store.location}"
+        click.echo(f"{where}: {store.count()} quads in {len(store.graphs())} graphs")
     finally:
         store.close()
 
@@ -156,21 +177,27 @@ def check(annotations: tuple[Path, ...], no_reasoner: bool) -> None:
               envvar="DIPLOGRAPH_MAX_ROWS", show_envvar=True,
               help="Solutions (SELECT) or triples (CONSTRUCT/DESCRIBE) per answer; a longer answer is cut "
                    "to its first N and says so in the header X-Diplograph-Truncated: true.")
+@click.option("--max-update-body", type=click.IntRange(min=1), default=64, show_default=True,
+              envvar="DIPLOGRAPH_MAX_UPDATE_BODY", show_envvar=True, metavar="MIB",
+              help="Largest body, in MiB, of a request that carries the update token (a `diplograph load "
+                   "--server` is one request); any other request body is limited to 1 MiB.")
 def serve(host: str, port: int, store_location: str | None, base_url: str | None, query_timeout: float,
-          update_token: str | None, threads: int, workers: int, max_rows: int) -> None:
+          update_token: str | None, threads: int, workers: int, max_rows: int, max_update_body: int) -> None:
     """Serve the store over HTTP until stopped (Ctrl-C or SIGTERM); an empty store gets the bundled
     corpus first. '--store :memory:' serves a temporary store.
 
     /sparql is the SPARQL 1.1 Protocol endpoint (GET it without a query for the service
-    description), /healthz the health check. SERVICE and LOAD are refused, FROM and
-    default-graph-uri only name graphs already in the store, request bodies are limited to 1 MiB.
+    description), /store the Graph Store, /id/… and /ontology the minted IRIs as linked data,
+    /.well-known/void the dataset's description, /dumps/all.nq.gz and /dumps/ARTICLE.nq.gz its
+    dumps, /healthz the health check. SERVICE and LOAD are refused, FROM and default-graph-uri only
+    name graphs already in the store, request bodies are limited to 1 MiB (writers: --max-update-body).
     """
-    from diplograph.server.config import ServerConfig
+    from diplograph.server.config import MEBIBYTE, ServerConfig
     from diplograph.server.run import serve as run_server
 
     run_server(ServerConfig(host=host, port=port, store=store_location, base_url=base_url,
                             query_timeout=query_timeout, update_token=update_token or None, threads=threads,
-                            workers=workers, max_rows=max_rows))
+                            workers=workers, max_rows=max_rows, max_update_body=max_update_body * MEBIBYTE))
 
 
 def _query_text(arg: str) -> str:

@@ -1,5 +1,6 @@
-"""The app factory: configuration and store passed in, routes grouped in blueprints, every error
-answered in plain text (never a stack trace), CORS for any origin, one log line per request."""
+"""The app factory: configuration and store passed in, routes grouped in blueprints (the SPARQL
+protocol, the service's own descriptions, the Graph Store, linked data, dumps), every error answered
+in plain text (never a stack trace), CORS for any origin, one log line per request."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import time
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from . import service, sparql
+from . import dataset, graphstore, resources, service, sparql, timeline
+from .auth import authorize, holds_token
 from .config import ServerConfig
 from .context import Served
 from .engine import ServedStore
@@ -19,8 +21,9 @@ log = logging.getLogger("diplograph.server")
 
 # What to tell a client for the HTTP errors Flask raises itself.
 MESSAGES = {
-    404: "nothing here: the SPARQL endpoint is /sparql (GET it for the service description), "
-         "the health check /healthz",
+    404: "nothing here: the SPARQL endpoint is /sparql (GET it for the service description), the Graph "
+         "Store /store, resources /id/…, the ontology /ontology, the dataset's description /.well-known/void, "
+         "dumps /dumps/all.nq.gz, the health check /healthz",
     405: "method {method} is not allowed here; use {allowed}",
     413: "the request body is larger than the limit of {limit} bytes",
 }
@@ -33,10 +36,20 @@ def create_app(config: ServerConfig, store: ServedStore) -> Flask:
     app.extensions["diplograph"] = Served(config, store)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(service.bp)
+    app.register_blueprint(timeline.bp)
+    app.register_blueprint(graphstore.bp)
+    app.register_blueprint(resources.bp)
+    app.register_blueprint(dataset.bp)
 
     @app.before_request
     def start_clock() -> None:
         g.started = time.monotonic()
+        # Writers may send more (a whole corpus is loaded in one update); nobody else may. A client
+        # that means to write is told why it may not before it is told its body is too large.
+        if holds_token(config.update_token):
+            request.max_content_length = config.max_update_body
+        elif "Authorization" in request.headers and (request.content_length or 0) > config.max_body:
+            authorize(config.update_token)
 
     @app.after_request
     def finish(response: Response) -> Response:
@@ -54,7 +67,7 @@ def create_app(config: ServerConfig, store: ServedStore) -> Flask:
     def flask_error(err: HTTPException) -> Response:
         allow = next((value for name, value in err.get_headers() if name == "Allow"), None)
         message = MESSAGES.get(err.code, err.name).format(method=request.method, allowed=allow,
-                                                          limit=config.max_body)
+                                                          limit=request.max_content_length)
         return plain(err.code or 500, message, {"Allow": allow} if allow else None)
 
     @app.errorhandler(Exception)

@@ -21,7 +21,13 @@ class ServerConfig:
     workers: int = 2  # query worker processes
     max_rows: int = 10_000  # solutions or triples per answer; more are cut and the answer says so
     max_body: int = MEBIBYTE  # bytes in a request body
+    max_update_body: int = 64 * MEBIBYTE  # bytes in the body of a request that carries the update token
 
     @property
     def updates_enabled(self) -> bool:
         return bool(self.update_token)
+
+    @property
+    def largest_body(self) -> int:
+        """The largest body any request may have: only writers may send more than `max_body`."""
+        return max(self.max_body, self.max_update_body) if self.updates_enabled else self.max_body

@@ -21,8 +21,13 @@ def served() -> Served:
     return current_app.extensions["diplograph"]
 
 
+def public_base() -> str:
+    """The server's public base URL without a trailing slash: --base-url if given, else from the
+    request's Host header."""
+    return (served().config.base_url or request.host_url).rstrip("/")
+
+
 def endpoint_url() -> str:
-    """The endpoint's public URL: --base-url if given, else from the request's Host header. It is
-    the base IRI of queries and updates (the protocol allows the endpoint as base)."""
-    base = served().config.base_url or request.host_url
-    return base.rstrip("/") + "/sparql"
+    """The endpoint's public URL. It is the base IRI of queries and updates (the protocol allows
+    the endpoint as base)."""
+    return public_base() + "/sparql"

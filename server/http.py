@@ -11,7 +11,7 @@ CORS_HEADERS = {
     "Access-Control-Expose-Headers": EXPOSED_HEADERS,
 }
 PREFLIGHT_HEADERS = {
-    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Methods": "GET, HEAD, POST, PUT, DELETE, OPTIONS",
     "Access-Control-Allow-Headers": "Accept, Content-Type, Authorization",
     "Access-Control-Max-Age": "86400",
 }

@@ -64,9 +64,9 @@ def solutions_bytes(fmt: str, variables: list[str], rows: Iterable[list]) -> byt
     return {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}[fmt](variables, rows)
 
 
-def triples_bytes(fmt: str, triples: Iterable[Triple]) -> bytes:
+def triples_bytes(fmt: str, triples: Iterable[Triple], prefixes: dict[str, str] = PREFIXES) -> bytes:
     """CONSTRUCT/DESCRIBE triples in an RDF format by its short name (turtle, jsonld…)."""
-    return serialize(triples, format=rdf_format(fmt), prefixes=PREFIXES) or b""
+    return serialize(triples, format=rdf_format(fmt), prefixes=prefixes) or b""
 
 
 def _json_term(term) -> dict:

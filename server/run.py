@@ -44,7 +44,7 @@ def serve(config: ServerConfig) -> None:
             server = waitress.create_server(
                 create_app(config, served), host=config.host, port=config.port, threads=config.threads,
                 # Bodies past twice the app's limit are refused by waitress before they are buffered.
-                max_request_body_size=2 * config.max_body, ident="diplograph")
+                max_request_body_size=2 * config.largest_body, ident="diplograph")
         except OSError as err:
             raise DiplographError(f"cannot listen on {config.host}:{config.port}: {err.strerror or err}; "
                                   "is something else using that port? Choose another with --port") from None

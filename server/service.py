@@ -1,4 +1,5 @@
-"""What the service says about itself: the SPARQL service description and /healthz."""
+"""What the service says about itself: the SPARQL service description (which points to the
+dataset's VoID description) and /healthz."""
 
 from __future__ import annotations
 
@@ -7,22 +8,21 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple, serialize
 
 from diplograph.store.results import rdf_format
 
-from .context import endpoint_url, served
+from .context import endpoint_url, public_base, served
+from .dataset import DESCRIPTION_TYPES, FORMATS, VOID, VOID_PATH, links
 from .http import HttpError, negotiate
-from .results import GRAPH_TYPES, content_type
+from .results import content_type
 
 bp = Blueprint("service", __name__)
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"
-VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_SEE_ALSO = NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-PREFIXES = {"sd": SD, "formats": FORMATS, "void": VOID}
+PREFIXES = {"sd": SD, "formats": FORMATS, "void": VOID, "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
 # The W3C names of the formats /sparql answers in.
 RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                   "Turtle", "N-Triples", "N-Quads", "TriG", "JSON-LD", "RDF_XML"]
-DESCRIPTION_TYPES = {t: f for t, f in GRAPH_TYPES.items() if f in ("turtle", "jsonld", "rdfxml", "ntriples")}
 
 
 @bp.route("/healthz")
@@ -40,7 +40,8 @@ def describe_service() -> Response:
         raise HttpError(406, f"the service description is sent as one of: {', '.join(DESCRIPTION_TYPES)}; "
                              f"the Accept header ({accept}) allows none")
     body = serialize(description_triples(), format=rdf_format(DESCRIPTION_TYPES[media_type]), prefixes=PREFIXES)
-    return Response(body or b"", headers={"Content-Type": content_type(media_type), "Vary": "Accept"})
+    return Response(body or b"", headers={"Content-Type": content_type(media_type), "Vary": "Accept",
+                                          **links((VOID_PATH, "describedby"))})
 
 
 def description_triples() -> list[Triple]:
@@ -51,6 +52,7 @@ def description_triples() -> list[Triple]:
     triples = [
         Triple(service, RDF_TYPE, sd("Service")),
         Triple(service, sd("endpoint"), NamedNode(endpoint_url())),
+        Triple(service, RDFS_SEE_ALSO, NamedNode(public_base() + VOID_PATH)),
         Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
         Triple(service, sd("feature"), sd("UnionDefaultGraph")),
         Triple(service, sd("defaultEntailmentRegime"), NamedNode("http://www.w3.org/ns/entailment/Simple")),

@@ -7,21 +7,21 @@ token, and every query runs in a worker process that is stopped when its time is
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, g, redirect, request
 from pyoxigraph import NamedNode
 
 from diplograph.errors import QueryError, StoreError
-from diplograph.store.lexer import keywords
+from diplograph.store.lexer import keywords, nesting
 
+from .auth import authorize
 from .context import endpoint_url, served
 from .http import HttpError, negotiate
 from .results import BOOLEAN_TYPES, GRAPH_TYPES, SOLUTION_TYPES, content_type
-from .service import describe_service
-from .workers import QueryJob, QueryTimeout, WorkerFailed, WorkersBusy
+from .service import DESCRIPTION_TYPES, describe_service
+from .workers import Answer, QueryCrashed, QueryJob, QueryTimeout, WorkerFailed, WorkersBusy
 
 bp = Blueprint("sparql", __name__)
 
@@ -34,8 +34,9 @@ REFUSED = {
     "LOAD": "LOAD is refused: this server never fetches or reads data from elsewhere. "
             "Send the data in INSERT DATA, or load files with `diplograph load`",
 }
-ENABLE_UPDATES = ("start the server with --update-token TOKEN (or DIPLOGRAPH_UPDATE_TOKEN=TOKEN) "
-                  "and send the header 'Authorization: Bearer TOKEN'")
+# Brackets nested deeper than this are refused: the engine's parser would overflow its stack and
+# kill the process (a query worker, or for an update the server itself) somewhere past a thousand.
+MAX_NESTING = 128
 
 
 @dataclass
@@ -52,6 +53,9 @@ def endpoint() -> Response:
     """Answer a query or an update; a GET without one gets the service description."""
     operation = read_operation()
     if operation is None:
+        # A browser (it prefers HTML to every RDF format) gets the query page instead.
+        if negotiate(request.headers.get("Accept"), [*DESCRIPTION_TYPES, "text/html"]) == "text/html":
+            return redirect("/query", 303)
         return describe_service()
     if operation.kind == "query":
         return run_query(operation)
@@ -121,7 +125,7 @@ def _checked(operation: Operation) -> Operation:
 
 def run_query(operation: Operation) -> Response:
     """Evaluate a query in a worker and answer in the format the client prefers."""
-    config, store = served().config, served().store
+    config = served().config
     _refuse(operation.text)
     accept = request.headers.get("Accept")
     offers = {"boolean": BOOLEAN_TYPES, "solutions": SOLUTION_TYPES, "triples": GRAPH_TYPES}
@@ -134,18 +138,7 @@ def run_query(operation: Operation) -> Response:
     job = QueryJob(operation.text, endpoint_url(), (default or []) if given else None,
                    (named or []) if given else None,
                    {kind: offers[kind][t] if t else None for kind, t in chosen.items()}, config.max_rows)
-    try:
-        answer = store.query(job, g.started + config.query_timeout)
-    except QueryError as err:
-        raise HttpError(400, str(err)) from None
-    except QueryTimeout:
-        raise HttpError(503, f"the query took longer than {config.query_timeout:g} s and was stopped; make it "
-                             "more selective (or ask whoever runs the server for a longer --query-timeout)") from None
-    except WorkersBusy:
-        raise HttpError(503, f"every query worker stayed busy for {config.query_timeout:g} s; try again shortly",
-                        {"Retry-After": "5"}) from None
-    except WorkerFailed as err:
-        raise RuntimeError(f"query worker failed: {err}") from None
+    answer = evaluate(job)
     if answer.body is None:
         raise HttpError(406, f"the answer to this query is {answer.kind}, sent as one of: "
                              f"{', '.join(offers[answer.kind])}; the Accept header ({accept}) allows none")
@@ -158,10 +151,31 @@ def run_query(operation: Operation) -> Response:
     })
 
 
+def evaluate(job: QueryJob) -> Answer:
+    """Evaluate a query in a worker within the time left to this request; failures become HTTP
+    errors (400 for a query the store rejects, 503 when time runs out)."""
+    config, store = served().config, served().store
+    try:
+        return store.query(job, g.started + config.query_timeout)
+    except QueryError as err:
+        raise HttpError(400, str(err)) from None
+    except QueryTimeout:
+        raise HttpError(503, f"the query took longer than {config.query_timeout:g} s and was stopped; make it "
+                             "more selective (or ask whoever runs the server for a longer --query-timeout)") from None
+    except WorkersBusy:
+        raise HttpError(503, f"every query worker stayed busy for {config.query_timeout:g} s; try again shortly",
+                        {"Retry-After": "5"}) from None
+    except QueryCrashed:
+        raise HttpError(400, "the query engine stopped while evaluating this query (it is probably nested "
+                             "too deeply or needs too much memory); simplify it") from None
+    except WorkerFailed as err:
+        raise RuntimeError(f"query worker failed: {err}") from None
+
+
 def run_update(operation: Operation) -> Response:
     """Run an update for a client that holds the update token; 204 when done."""
     config, store = served().config, served().store
-    _authorize(config.update_token)
+    authorize(config.update_token)
     _refuse(operation.text)
     using, using_named = (operation.params.get(name, []) for name in DATASET["update"])
     try:
@@ -175,24 +189,13 @@ def run_update(operation: Operation) -> Response:
     return done
 
 
-def _authorize(token: str | None) -> None:
-    if not token:
-        raise HttpError(403, f"updates are disabled on this server; to enable them, {ENABLE_UPDATES}")
-    header = request.headers.get("Authorization")
-    if not header:
-        raise HttpError(401, "this update needs the header 'Authorization: Bearer TOKEN', with the token "
-                             "the server was started with", {"WWW-Authenticate": 'Bearer realm="diplograph"'})
-    scheme, _, credentials = header.partition(" ")
-    # compare_digest: the time taken does not tell how much of a guessed token was right.
-    if scheme.lower() != "bearer" or not hmac.compare_digest(credentials.strip().encode(), token.encode()):
-        raise HttpError(403, "the update token is wrong: send 'Authorization: Bearer TOKEN' with the token "
-                             "the server was started with")
-
-
 def _refuse(text: str) -> None:
     found = sorted(REFUSED.keys() & keywords(text))
     if found:
         raise HttpError(400, REFUSED[found[0]])
+    if nesting(text) > MAX_NESTING:
+        raise HttpError(400, f"brackets ({{ }}, ( ), [ ]) are nested more than {MAX_NESTING} deep; "
+                             "write the operation with less nesting")
 
 
 def _utf8(data: bytes, what: str) -> str:

@@ -40,7 +40,12 @@ class WorkersBusy(DiplographError):
 
 
 class WorkerFailed(DiplographError):
-    """The worker died while evaluating the query (out of memory, a crash in the engine)."""
+    """The worker could not evaluate the query."""
+
+
+class QueryCrashed(WorkerFailed):
+    """The worker died while evaluating the query: the query made the engine crash (its parser
+    overflowing the stack on deep nesting) or run out of memory."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,8 @@ class Checkpoints:
         may be being written by `renew` at this moment, so it is never touched."""
         current = int(self.current.name)
         for path in self.folder.iterdir():
-            if int(path.name) < current and path not in in_use:
+            # A checkpoint being written is a folder N.tmp (RocksDB renames it when complete).
+            if path.name.isdigit() and int(path.name) < current and path not in in_use:
                 shutil.rmtree(path, ignore_errors=True)
 
     def close(self) -> None:
@@ -143,7 +149,8 @@ class QueryPool:
     def run(self, job: QueryJob, deadline: float) -> Answer:
         """Evaluate `job` on a free worker before `deadline` (a time.monotonic() value).
 
-        Raises QueryError (the store rejected the query), QueryTimeout, WorkersBusy or WorkerFailed.
+        Raises QueryError (the store rejected the query), QueryTimeout, WorkersBusy, QueryCrashed or
+        WorkerFailed.
         """
         try:
             worker = self._idle.get(timeout=max(deadline - time.monotonic(), 0))
@@ -159,7 +166,9 @@ class QueryPool:
             status, value = worker.conn.recv()
         except (EOFError, OSError):
             self._replace(worker)
-            raise WorkerFailed("the query worker stopped while evaluating this query") from None
+            log.warning("a query worker stopped (exit code %s) while evaluating: %.200r",
+                        worker.process.exitcode, job.sparql)
+            raise QueryCrashed("the query worker stopped while evaluating this query") from None
         self._idle.put(worker)
         self.prune()
         if status == "ok":

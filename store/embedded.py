@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
-from pyoxigraph import NamedNode, Quad, Store
+from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
 
 from diplograph.errors import QueryError, StoreError
 from diplograph.ontology.vocab import PREFIXES
 
 from . import lexer
 from .base import QueryResult
-from .results import rdf_format, replace_graphs_update, serialize_quads, wrap
+from .results import rdf_format, replace_graphs_update, restore_datatype, serialize_quads, wrap
 
 
 class EmbeddedStore:
@@ -115,6 +115,18 @@ class EmbeddedStore:
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))
+
+    def has_graph(self, graph: str) -> bool:
+        """Whether the store has a named graph `graph`, even an empty one (made by CREATE GRAPH)."""
+        return self._store.contains_named_graph(NamedNode(graph))
+
+    def quads(self, graph: str | DefaultGraph | None = None) -> Iterator[Quad]:
+        """The quads of one named graph, of the store's own default graph (`DefaultGraph()`) or of
+        the whole store (None), with their declared numeric types. The iterator reads a snapshot
+        taken when it is made: later writes do not show in it."""
+        if isinstance(graph, str):
+            graph = NamedNode(graph)
+        return (restore_datatype(q) for q in self._store.quads_for_pattern(None, None, None, graph))
 
     def close(self) -> None:
         if self.path is not None and not self.read_only:

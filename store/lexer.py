@@ -77,6 +77,23 @@ def keywords(text: str) -> set[str]:
     return words
 
 
+def nesting(text: str) -> int:
+    """How deep brackets ({ }, ( ), [ ]) nest in `text`, outside strings, IRIs and comments (read
+    with and without its \\u escapes decoded, as `keywords` does): the store's parser recurses once
+    per level and overflows its stack (killing the process) somewhere past a thousand."""
+    deepest = 0
+    decoded = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    for variant in {text, decoded}:
+        depth = 0
+        for match in _TOKEN.finditer(variant):
+            if match.lastgroup == "other" and match.group() in "{([":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif match.lastgroup == "other" and match.group() in "})]":
+                depth = max(depth - 1, 0)
+    return deepest
+
+
 def declares_dataset(query: str) -> bool:
     """Whether a query names its own dataset with FROM or FROM NAMED."""
     return "FROM" in keywords(query)

@@ -114,6 +114,23 @@ def replace_graphs_update(graphs: dict[str, Iterable[Quad]]) -> str:
     return " ;\n".join(operations)
 
 
+def graph_update(graph: str | None, quads: list[Quad], replace: bool) -> str:
+    """One SPARQL update that puts the triples of `quads` in `graph` (None: the store's own default
+    graph), after emptying it if `replace`. A named graph exists afterwards even when `quads` is
+    empty; the update is empty when there is nothing to do. The triples go in one INSERT DATA
+    block, unchunked, because a blank node may not be shared between two blocks: this is for
+    stores that take large requests (the embedded one)."""
+    target = f"GRAPH <{graph}>" if graph is not None else "DEFAULT"
+    operations = [f"DROP SILENT {target}"] if replace else []
+    if graph is not None:
+        operations.append(f"CREATE SILENT GRAPH <{graph}>")
+    if quads:
+        triples = ntriples_body(quads)
+        operations.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{triples}}} }}" if graph is not None
+                          else f"INSERT DATA {{\n{triples}}}")
+    return " ;\n".join(operations)
+
+
 def _result_bytes(result, fmt: str) -> bytes:
     try:
         return result.serialize(format=RESULT_FORMATS[fmt]) or b""
