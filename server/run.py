@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 import tempfile
+import threading
 from contextlib import ExitStack
 
 from diplograph.errors import DiplographError, StoreError
@@ -15,6 +16,7 @@ from diplograph.store import MEMORY, EmbeddedStore, open_store
 from .config import ServerConfig
 
 log = logging.getLogger("diplograph.server")
+UPDATE_THREAD_STACK = 256 * 1024 * 1024  # virtual: pages are only used as deep parses touch them
 
 
 def serve(config: ServerConfig) -> None:
@@ -40,6 +42,9 @@ def serve(config: ServerConfig) -> None:
             log.info("the store was empty: loaded the bundled corpus (%d articles, %d quads)", articles, quads)
         served = ServedStore(store, config.workers)
         cleanup.callback(served.close)
+        # Updates are parsed and run on waitress's threads: a large stack keeps a long but flat
+        # update (thousands of BINDs) from overflowing it and taking the server down.
+        threading.stack_size(UPDATE_THREAD_STACK)
         try:
             server = waitress.create_server(
                 create_app(config, served), host=config.host, port=config.port, threads=config.threads,

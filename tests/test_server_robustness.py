@@ -149,6 +149,18 @@ def test_the_server_restarted_on_the_same_store_serves_the_same_data(tmp_path):
         assert answers(second) == before
 
 
+# ---- a long update -------------------------------------------------------------------------------
+
+def test_a_long_flat_update_does_not_take_the_server_down(tmp_path):
+    # Thousands of BINDs nest no brackets but parse deep: they once overflowed a server thread's stack.
+    binds = " ".join(f"BIND({i} AS ?v{i})" for i in range(3000))
+    update = f"INSERT {{ GRAPH <http://example.org/long> {{ <http://example.org/a> <http://example.org/b> ?v1 }} }} " \
+             f"WHERE {{ {binds} }}"
+    with diplograph_server(mini_store(tmp_path), token=TOKEN) as server:
+        assert server.update(update).status == 204
+        assert count_in(server, "http://example.org/long") == 1
+
+
 # ---- kill during a load ---------------------------------------------------------------------------
 
 def test_killing_the_server_during_a_load_loses_no_loaded_article(tmp_path):
