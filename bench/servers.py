@@ -1,24 +1,25 @@
 """The three servers the benchmark compares, each loaded from the same N-Quads file, started on an
 ephemeral loopback port and stopped (by its own process handle) when the `with` block ends.
 
-The start-up follows tests/servers.py (the tests' Oxigraph and Virtuoso helpers); it is repeated
-here rather than imported because the benchmark needs more of it: bulk loading, a read-only
-Oxigraph server, Virtuoso's buffers sized for millions of quads, and each process's memory.
+Ports, readiness and Virtuoso's configuration come from tests/live_servers.py, the tests' own
+helpers; what the benchmark adds is bulk loading, a read-only Oxigraph server, Virtuoso's buffers
+sized for millions of quads, and each process's memory.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from live_servers import free_port, virtuoso_ini, wait_until_up  # noqa: E402
 
 # Virtuoso's buffers: the setting its own virtuoso.ini recommends "if there is 2 GB system memory
 # free" (the package's default, 10,000 buffers of 8 KB, is meant for tiny databases).
@@ -46,25 +47,6 @@ class Running:
     store_folder: Path
     memory: "MemorySampler" = field(repr=False, default=None)
     quads: int | None = None  # counted in the store folder after loading, when that is possible
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode} before answering {url}")
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"no answer from {url} within {seconds:.0f} s")
 
 
 def run_measured(args: list[str], **popen) -> tuple[float, int]:
@@ -182,7 +164,7 @@ def _server(name, args, query_url, up_url, load, store_folder, **popen) -> Runni
     running = Running(name, query_url, process, load, store_folder)
     try:
         running.memory = MemorySampler(process.pid)
-        wait_until_up(up_url, process)
+        wait_until_up(up_url, process, seconds=60)
     except BaseException:
         stop(process)
         if running.memory:
@@ -268,31 +250,6 @@ def diplograph_server(data: Path, work: Path, workers: int | None = None):
         running.memory.close()
 
 
-def _virtuoso_ini(folder: Path, sql_port: int, http_port: int, data_dir: Path) -> Path:
-    ini = Path("/etc/virtuoso-opensource-7/virtuoso.ini").read_text(encoding="utf-8")
-    lines, section = [], ""
-    for line in ini.splitlines():
-        key = line.split("=")[0].strip()
-        if line.startswith("["):
-            section = line.strip()
-        elif key in ("DatabaseFile", "ErrorLogFile", "LockFile", "TransactionFile", "xa_persistent_file"):
-            line = f"{key} = {folder / Path(line.split('=', 1)[1].strip()).name}"
-        elif key == "ServerPort" and section == "[Parameters]":
-            line = f"ServerPort = {sql_port}"
-        elif key == "ServerPort" and section == "[HTTPServer]":
-            line = f"ServerPort = {http_port}"
-        elif key == "DirsAllowed":
-            line = f"{line.rstrip()}, {folder}, {data_dir}"
-        elif key == "NumberOfBuffers":
-            line = f"NumberOfBuffers = {VIRTUOSO_BUFFERS}"
-        elif key == "MaxDirtyBuffers":
-            line = f"MaxDirtyBuffers = {VIRTUOSO_DIRTY_BUFFERS}"
-        lines.append(line)
-    config = folder / "virtuoso.ini"
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return config
-
-
 def isql(sql_port: int, script: str) -> str:
     exe = shutil.which("isql-vt") or shutil.which("isql")
     result = subprocess.run([exe, "-H", "127.0.0.1", "-S", str(sql_port), "-U", "dba", "-P", "dba"],
@@ -312,7 +269,8 @@ def virtuoso_server(data: Path, work: Path):
     folder = work / "virtuoso"
     folder.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = free_port(), free_port()
-    config = _virtuoso_ini(folder, sql_port, http_port, data.parent)
+    config = virtuoso_ini(folder, sql_port, http_port, allowed=(data.parent,),
+                          settings={"NumberOfBuffers": VIRTUOSO_BUFFERS, "MaxDirtyBuffers": VIRTUOSO_DIRTY_BUFFERS})
     base = f"http://127.0.0.1:{http_port}"
     running = _server("Virtuoso", [exe, "+configfile", str(config), "+foreground"], f"{base}/sparql",
                       f"{base}/sparql?query=ASK%7B%7D", None, folder, cwd=folder)

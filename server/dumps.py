@@ -13,7 +13,6 @@ import hashlib
 import itertools
 import os
 import shutil
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pyoxigraph import RdfFormat, serialize
+
+from .scratch import scratch_folder
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,7 @@ class Dumps:
 
     def __init__(self, store):
         self.store = store
-        prefix = f".{store.path.name}-dumps-"
-        # Left by a server that was killed: this process holds the store's lock, so none is in use.
-        for stale in store.path.parent.glob(prefix + "*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        self.folder = Path(tempfile.mkdtemp(prefix=prefix, dir=store.path.parent))
+        self.folder = scratch_folder(store.path, "dumps")
         self._written: dict[str, _Written] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()

@@ -16,13 +16,14 @@ import multiprocessing
 import queue
 import shutil
 import signal
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from diplograph.errors import DiplographError, QueryError
+
+from .scratch import scratch_folder
 
 log = logging.getLogger("diplograph.server")
 
@@ -76,11 +77,7 @@ class Checkpoints:
 
     def __init__(self, store):
         self.store = store
-        prefix = f".{store.path.name}-checkpoints-"
-        # Left by a server that was killed: this process holds the store's lock, so none is in use.
-        for stale in store.path.parent.glob(prefix + "*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        self.folder = Path(tempfile.mkdtemp(prefix=prefix, dir=store.path.parent))
+        self.folder = scratch_folder(store.path, "checkpoints")
         self._numbers = itertools.count()
         self.current = self._make()
 

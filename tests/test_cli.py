@@ -119,7 +119,7 @@ def test_check_fails_with_a_readable_report(mini_copy: Path):
 
 
 def test_every_command_works_against_a_sparql_server_by_url():
-    from servers import oxigraph_server
+    from live_servers import oxigraph_server
 
     with oxigraph_server() as base:
         store = f"{base}/query {base}/update"
@@ -133,7 +133,7 @@ def test_every_command_works_against_a_sparql_server_by_url():
 
 
 def test_an_unreachable_server_is_exit_code_3():
-    from servers import free_port
+    from live_servers import free_port
 
     result = run_cli("query", "ASK {}", "--store", f"http://127.0.0.1:{free_port()}/sparql")
     assert result.returncode == 3

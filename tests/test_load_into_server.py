@@ -10,7 +10,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from servers import free_port
+from live_servers import free_port
 from support import FIXTURES, MINI, run_cli
 from w3c_protocol import diplograph_server, mini_store
 

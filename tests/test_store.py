@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
-from servers import oxigraph_server, virtuoso_server
+from live_servers import oxigraph_server, virtuoso_server
 from support import MINI
 
 from diplograph.loader import read_article, to_nquads

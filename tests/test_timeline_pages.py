@@ -81,7 +81,7 @@ def test_an_event_shows_its_date_who_where_who_says_so_and_its_sentence(seed_app
     mark = re.search(r"<mark>(.*?)</mark>", meeting).group(1)
     link = re.search(r'href="(/id/article/wapo-2024-11-13-lebanon-cease-fire#char=(\d+),(\d+))"', meeting)
     assert int(link.group(3)) - int(link.group(2)) == len(unescape(mark))
-    assert f'<a href="/id/event/wapo-2024-11-13-lebanon-cease-fire/mar-a-lago-meeting">' in meeting
+    assert '<a href="/id/event/wapo-2024-11-13-lebanon-cease-fire/mar-a-lago-meeting">' in meeting
 
 
 def test_contested_claims_are_marked_and_link_to_the_claim_that_disputes_them(seed_app):
