@@ -98,6 +98,54 @@ def run_checks(paths: list[Path], reasoner: bool = True) -> CheckReport:
     return report
 
 
+# Every span with its offsets and words, and the text of the context it points into.
+_SPANS = """SELECT ?span ?begin ?end ?anchor ?context WHERE {
+  GRAPH <%s> { ?span nif:referenceContext ?context ; nif:beginIndex ?begin ; nif:endIndex ?end ;
+                     nif:anchorOf ?anchor } }"""
+_CONTEXTS = "SELECT ?context ?text WHERE { GRAPH <%s> { ?context nif:isString ?text } }"
+
+
+def run_store_checks(store, reasoner: bool = True) -> CheckReport:
+    """Check what a store holds, whoever wrote it: every article graph's spans against its text,
+    HermiT over the ontology with all the data, and the data against the SHACL shapes."""
+    from diplograph.ontology.checks import reason_with_hermit, validate_shapes
+    from diplograph.ontology.vocab import ID_BASE, ONTOLOGY_GRAPH
+
+    report = CheckReport()
+    graphs = [g for g in store.graphs() if g != ONTOLOGY_GRAPH and g.startswith(ID_BASE)]
+    if not graphs:
+        report.add(False, f"the store {store.location} holds no article graph; load some with `diplograph load`")
+        return report
+    quads = [q for graph in graphs for q in store.quads(graph)]
+    report.add(True, f"{len(graphs)} article graphs, {len(quads)} quads read from {store.location}")
+    for graph in graphs:
+        errors = store_offset_errors(store, graph)
+        report.add(not errors, f"offsets of every mention and sentence in <{graph}>", errors)
+    data = rdflib_graph(quads)
+    if reasoner:
+        together = reason_with_hermit(data)
+        report.add(together.consistent and not together.unsatisfiable, "HermiT: the ontology with the data",
+                   _detail(together))
+    shacl = validate_shapes(data)
+    report.add(shacl.conforms, "SHACL: the data conforms to ontology/shapes.ttl",
+               [] if shacl.conforms else shacl.text().splitlines())
+    return report
+
+
+def store_offset_errors(store, graph: str) -> list[str]:
+    """Every span in `graph` whose offsets do not give back its words in its context's text."""
+    texts = {c.value: t.value for c, t in store.query(_CONTEXTS % graph).rows}
+    errors = []
+    for span, begin, end, anchor, context in store.query(_SPANS % graph).rows:
+        text = texts.get(context.value)
+        if text is None:
+            errors.append(f"{span.value}: its context {context.value} has no nif:isString in the graph")
+        elif (found := text[int(begin.value):int(end.value)]) != anchor.value:
+            shown = found if len(found) <= 80 else found[:77] + "…"
+            errors.append(f"{span.value}: text[{begin.value}:{end.value}] is “{shown}”, not “{anchor.value}”")
+    return sorted(errors)
+
+
 def _detail(hermit) -> list[str]:
     if hermit.consistent and not hermit.unsatisfiable:
         return []

@@ -35,5 +35,9 @@ class StoreError(DiplographError):
     """The store cannot be opened, read or written."""
 
 
+class StoreTimeout(StoreError):
+    """A remote store did not answer in the time given."""
+
+
 class QueryError(DiplographError):
     """A SPARQL query or update the store rejected (syntax, unsupported feature)."""

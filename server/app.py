@@ -10,6 +10,8 @@ import time
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
+from diplograph.errors import StoreError
+
 from . import dataset, graphstore, resources, service, sparql, timeline
 from .auth import authorize, holds_token
 from .config import ServerConfig
@@ -69,6 +71,12 @@ def create_app(config: ServerConfig, store: ServedStore) -> Flask:
         message = MESSAGES.get(err.code, err.name).format(method=request.method, allowed=allow,
                                                           limit=request.max_content_length)
         return plain(err.code or 500, message, {"Allow": allow} if allow else None)
+
+    @app.errorhandler(StoreError)
+    def store_error(err: StoreError) -> Response:
+        # The store could not be read or written (a remote one unreachable, a full disk): say so.
+        log.warning("store failed on %s %s: %s", request.method, request.path, err)
+        return plain(502, f"the store behind this server failed: {err}")
 
     @app.errorhandler(Exception)
     def internal_error(err: Exception) -> Response:

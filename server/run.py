@@ -10,7 +10,8 @@ import tempfile
 import threading
 from contextlib import ExitStack
 
-from diplograph.errors import DiplographError, StoreError
+from diplograph.errors import DiplographError
+from diplograph.ontology.vocab import ID_BASE, ONTOLOGY_GRAPH
 from diplograph.store import MEMORY, EmbeddedStore, open_store
 
 from .config import ServerConfig
@@ -25,6 +26,7 @@ def serve(config: ServerConfig) -> None:
 
     from .app import create_app
     from .engine import ServedStore
+    from .remote import RemoteServedStore
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     log.setLevel(logging.INFO)
@@ -34,13 +36,10 @@ def serve(config: ServerConfig) -> None:
             # Workers read checkpoints on disk, so "in memory" is a folder deleted at the end.
             location = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="diplograph-store-"))
         store = open_store(location)
-        if not isinstance(store, EmbeddedStore):
-            store.close()
-            raise StoreError("`diplograph serve` serves a store folder, not a remote SPARQL endpoint")
-        if not store.graphs() and store.count() == 0:
+        if _empty(store):
             articles, quads = load_bundled_corpus(store)
             log.info("the store was empty: loaded the bundled corpus (%d articles, %d quads)", articles, quads)
-        served = ServedStore(store, config.workers)
+        served = ServedStore(store, config.workers) if isinstance(store, EmbeddedStore) else RemoteServedStore(store)
         cleanup.callback(served.close)
         # Updates are parsed and run on waitress's threads: a large stack keeps a long but flat
         # update (thousands of BINDs) from overflowing it and taking the server down.
@@ -56,14 +55,24 @@ def serve(config: ServerConfig) -> None:
         # SIGTERM (service managers, `kill`) stops the server as Ctrl-C does, cleaning up.
         signal.signal(signal.SIGTERM, lambda *_: signal.default_int_handler(signal.SIGINT, None))
         host = f"[{config.host}]" if ":" in config.host else config.host
-        log.info("serving %s at http://%s:%s/sparql (%d query workers, query timeout %g s, updates %s)",
-                 store.location, host, server.effective_port, config.workers, config.query_timeout,
+        evaluation = (f"{config.workers} query workers" if isinstance(store, EmbeddedStore)
+                      else "queries evaluated by that store")
+        log.info("serving %s at http://%s:%s/sparql (%s, query timeout %g s, updates %s)",
+                 store.location, host, server.effective_port, evaluation, config.query_timeout,
                  "enabled" if config.updates_enabled else "disabled")
         try:
             server.run()  # returns on SIGINT/SIGTERM (waitress catches the KeyboardInterrupt)
         finally:
             server.close()
         log.info("stopped")
+
+
+def _empty(store) -> bool:
+    """Whether the store holds nothing yet. A remote store may keep graphs of its own (Virtuoso
+    does): it counts as empty while it holds no graph of diplograph's."""
+    if isinstance(store, EmbeddedStore):
+        return not store.graphs() and store.count() == 0
+    return not any(g == ONTOLOGY_GRAPH or g.startswith(ID_BASE) for g in store.graphs())
 
 
 def load_bundled_corpus(store) -> tuple[int, int]:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 from flask import Blueprint, Response, g, redirect, request
 from pyoxigraph import NamedNode
 
-from diplograph.errors import QueryError, StoreError
+from diplograph.errors import QueryError
 from diplograph.store.lexer import keywords, nesting
 
 from .auth import authorize
@@ -182,8 +182,6 @@ def run_update(operation: Operation) -> Response:
         store.update(operation.text, endpoint_url(), using, using_named)
     except QueryError as err:
         raise HttpError(400, str(err)) from None
-    except StoreError as err:
-        raise RuntimeError(f"update failed: {err}") from None
     done = Response(status=204)
     del done.headers["Content-Type"]  # a 204 has no body, so no body type
     return done

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from diplograph.errors import QueryError
+
 _BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
          "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
 _CHARS_U = _BASE + "_"
@@ -135,3 +137,17 @@ def add_using(update: str, graphs: list[str], named_graphs: list[str]) -> str:
         out += [update[last:offset], clause]
         last = offset
     return "".join(out) + update[last:]
+
+
+def with_using(update: str, graphs: list[str] | None, named_graphs: list[str] | None) -> str:
+    """`update` as the store should run it given the protocol's using-graph-uri and
+    using-named-graph-uri (USING clauses added); QueryError where they cannot apply."""
+    if not graphs and not named_graphs:
+        return update
+    if {"USING", "WITH"} & keywords(update):
+        raise QueryError("the update names its dataset with USING or WITH and the request with "
+                         "using-graph-uri or using-named-graph-uri; give it in one place only")
+    if deletes_where(update):
+        raise QueryError("using-graph-uri and using-named-graph-uri cannot apply to DELETE WHERE; "
+                         "write it as DELETE { … } WHERE { … }")
+    return add_using(update, graphs or [], named_graphs or [])

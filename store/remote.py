@@ -9,6 +9,7 @@ by default; Fuseki: `tdb2:unionDefaultGraph true`), as the embedded store does.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Iterable
 from urllib.error import HTTPError, URLError
@@ -18,11 +19,13 @@ from pyoxigraph import NamedNode, Quad, QueryResultsFormat, RdfFormat, parse, pa
 from SPARQLWrapper import DIGEST, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
 
-from diplograph.errors import QueryError, StoreError
+from diplograph.errors import QueryError, StoreError, StoreTimeout
 from diplograph.ontology.vocab import sparql_prefixes
 
+from . import lexer
+
 from .base import QueryResult
-from .results import CHUNK, insert_data, replace_graphs_update, serialize_quads, wrap
+from .results import CHUNK, insert_data, replace_graphs_update, restore_datatype, serialize_quads, wrap
 
 PAGE = 5000  # rows per request when reading many, below every server's cap we know
 
@@ -43,10 +46,11 @@ class RemoteStore:
         self.digest, self.timeout = False, timeout
         self.chunked = False  # learnt: the server takes no large update requests
 
-    def _client(self, url: str) -> SPARQLWrapper:
+    def _client(self, url: str, timeout: float | None = None) -> SPARQLWrapper:
         client = SPARQLWrapper(url)
         client.setMethod(POST)
-        client.setTimeout(int(self.timeout))
+        # SPARQLWrapper takes whole seconds; 0 would mean none at all.
+        client.setTimeout(max(1, math.ceil(self.timeout if timeout is None else timeout)))
         if self.user is not None:
             if self.digest:
                 client.setHTTPAuth(DIGEST)
@@ -63,6 +67,8 @@ class RemoteStore:
             self.digest = True
             client.setHTTPAuth(DIGEST)
             return self._send(client)
+        except TimeoutError:
+            raise StoreTimeout(f"the store at {client.endpoint} did not answer in time") from None
         except HTTPError as err:
             detail = _first_line(err.read().decode("utf-8", "replace"))
             if err.code in (400, 422):
@@ -74,6 +80,8 @@ class RemoteStore:
                 raise QueryError(f"the store rejected the query: {message}") from None
             raise StoreError(f"the store at {client.endpoint} failed: {message}") from None
         except (URLError, OSError) as err:
+            if isinstance(getattr(err, "reason", None), TimeoutError):
+                raise StoreTimeout(f"the store at {client.endpoint} did not answer in time") from None
             raise StoreError(f"cannot reach the store at {client.endpoint}: "
                              f"{getattr(err, 'reason', err)}; is the server running?") from None
 
@@ -111,11 +119,21 @@ class RemoteStore:
     def replace_graph(self, graph: str, quads: Iterable[Quad]) -> None:
         self.replace_graphs({graph: quads})
 
-    def query(self, sparql: str) -> QueryResult:
-        client = self._client(self.query_url)
-        # The same predeclared prefixes as the embedded store; a query's own PREFIX wins.
-        client.setQuery(sparql_prefixes() + sparql)
+    def query(self, sparql: str, *, base_iri: str | None = None, default_graph: list[str] | None = None,
+              named_graphs: list[str] | None = None, timeout: float | None = None) -> QueryResult:
+        """Evaluate a query on the store. `default_graph` / `named_graphs` are sent as the
+        protocol's default-graph-uri / named-graph-uri; `timeout` (seconds) bounds the wait for
+        the answer (StoreTimeout), not the store's own work."""
+        client = self._client(self.query_url, timeout)
+        # The same predeclared prefixes as the embedded store; a query's own PREFIX (or BASE) wins.
+        prologue = (f"BASE <{base_iri}>\n" if base_iri else "") + sparql_prefixes()
+        client.setQuery(prologue + sparql)
         client.setRequestMethod(URLENCODED)  # the one form every server accepts (Virtuoso: no direct POST)
+        if default_graph is not None or named_graphs is not None:
+            for graph in default_graph or []:
+                client.addDefaultGraph(graph)
+            for graph in named_graphs or []:
+                client.addNamedGraph(graph)
         if client.queryType in ("CONSTRUCT", "DESCRIBE"):
             client.setReturnFormat(TURTLE)
             data = self._send(client)
@@ -123,8 +141,15 @@ class RemoteStore:
         client.setReturnFormat(JSON)
         return wrap(_parse_json_results(self._send(client)))
 
-    def _quads(self, graph: str | None) -> list[Quad]:
-        """Every quad, a graph at a time and in pages: servers cap a result silently (Virtuoso:
+    def update(self, sparql: str, *, base_iri: str | None = None, using_graphs: list[str] | None = None,
+               using_named_graphs: list[str] | None = None) -> None:
+        """Run a SPARQL update on the store; the USING rules are the embedded store's."""
+        sparql = lexer.with_using(sparql, using_graphs, using_named_graphs)
+        self._update((f"BASE <{base_iri}>\n" if base_iri else "") + sparql_prefixes() + sparql)
+
+    def quads(self, graph: str | None = None) -> list[Quad]:
+        """The quads of one named graph, or of every named graph (None), with their declared
+        numeric types. Read a graph at a time and in pages: servers cap a result silently (Virtuoso:
         10,000 rows) and refuse to sort past their cap, so pages are unordered and the total is
         checked against the graph's count, never cut short unnoticed."""
         quads: list[Quad] = []
@@ -141,13 +166,13 @@ class RemoteStore:
                 raise StoreError(f"reading graph <{name}> from {self.query_url} gave {len(got)} of its "
                                  f"{expected} triples (the server's paging is not stable); nothing was exported")
             quads.extend(got)
-        return quads
+        return [restore_datatype(q) for q in quads]
 
     def export(self, format: str, graph: str | None = None) -> bytes:
         if graph is not None and graph not in self.graphs():
             raise StoreError(f"no graph <{graph}> in the store; `diplograph query` with "
                              "'SELECT DISTINCT ?g {GRAPH ?g {}}' lists them")
-        return serialize_quads(self._quads(graph), format)
+        return serialize_quads(self.quads(graph), format)
 
     def count(self, graph: str | None = None) -> int:
         where = "GRAPH ?g { ?s ?p ?o }" if graph is None else f"GRAPH <{graph}> {{ ?s ?p ?o }}"

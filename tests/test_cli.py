@@ -118,6 +118,28 @@ def test_check_fails_with_a_readable_report(mini_copy: Path):
     assert "not a Wikidata QID" in result.stdout
 
 
+def test_check_store_checks_what_a_store_holds_and_names_a_broken_span(loaded: Path):
+    result = run_cli("check", "--store", str(loaded), "--no-reasoner")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 article graphs" in result.stdout and "SHACL" in result.stdout
+    # Someone else's write moves a mention's start: the store check names the span and its words.
+    moved = run_cli("query", "SELECT ?m WHERE { ?m nif:anchorOf ?a ; nif:beginIndex ?b } LIMIT 1", "--format", "csv",
+                    store=loaded).stdout.splitlines()[1]
+    from diplograph.store import EmbeddedStore
+    store = EmbeddedStore(loaded)
+    store.update(f"DELETE {{ GRAPH ?g {{ <{moved}> nif:beginIndex ?b }} }} INSERT {{ GRAPH ?g {{ <{moved}> "
+                 f"nif:beginIndex 0 }} }} WHERE {{ GRAPH ?g {{ <{moved}> nif:beginIndex ?b }} }}")
+    store.close()
+    broken = run_cli("check", "--store", str(loaded), "--no-reasoner")
+    assert broken.returncode == 1
+    assert "FAIL offsets" in broken.stdout and f"{moved}: text[0:" in broken.stdout
+
+
+def test_check_takes_files_or_a_store_not_both(loaded: Path):
+    result = run_cli("check", "--store", str(loaded), str(MINI))
+    assert result.returncode == 2 and "not both" in result.stderr
+
+
 def test_every_command_works_against_a_sparql_server_by_url():
     from live_servers import oxigraph_server
 
@@ -130,6 +152,9 @@ def test_every_command_works_against_a_sparql_server_by_url():
         exported = run_cli("export", "--format", "nquads", "--store", store)
         assert exported.returncode == 0 and "graph/mini" in exported.stdout
         assert run_cli("query", "SELECT ?x WHERE {", "--store", store).returncode == 1
+        checked = run_cli("check", "--store", store, "--no-reasoner")
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert "SHACL: the data conforms" in checked.stdout
 
 
 def test_an_unreachable_server_is_exit_code_3():

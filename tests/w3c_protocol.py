@@ -101,17 +101,19 @@ def diplograph_command() -> str:
 
 
 @contextmanager
-def diplograph_server(store: Path, *options: str, token: str | None = None, env: dict[str, str] | None = None,
-                      seconds: float = 60) -> Iterator[Server]:
+def diplograph_server(store: Path | str, *options: str, token: str | None = None,
+                      env: dict[str, str] | None = None, seconds: float = 60,
+                      log: Path | None = None) -> Iterator[Server]:
     """Run `diplograph serve --store STORE --port 0 OPTIONS…` until the block ends.
 
     The token goes in DIPLOGRAPH_UPDATE_TOKEN, as an operator would pass it; `env` adds other
-    variables. The server's log (one line per request) is written beside the store.
+    variables. The server's log (one line per request) is written to `log`, by default beside
+    the store (a store URL needs `log`).
     """
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("DIPLOGRAPH_")}, **(env or {})}
     if token:
         env["DIPLOGRAPH_UPDATE_TOKEN"] = token
-    log = store.parent / f"{store.name}.log"
+    log = log or store.parent / f"{store.name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen([diplograph_command(), "serve", "--store", str(store), "--port", "0", *options],
                                    stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)

@@ -1,0 +1,201 @@
+"""Serving a store that lives elsewhere: `diplograph serve --store URL` in front of any SPARQL 1.1
+store (Oxigraph server, Virtuoso, Fuseki…), with the same endpoint, pages and safety rules as for
+a store folder.
+
+What differs from a store folder (server/engine.py):
+- Queries are sent to the store by the HTTP thread that received them, and a query that runs out
+  of time is answered 503 at its deadline; the store may go on working on it (it is the store's
+  own timeout that stops it there: configure one).
+- Every query and update is first parsed by diplograph's own SPARQL engine, on an empty dataset,
+  so that only standard SPARQL 1.1 reaches the store: a store's own extensions (Virtuoso's
+  DEFINE pragmas, some of which fetch URLs) are refused like SERVICE and LOAD.
+- The store may change behind the server's back (another `diplograph load --store URL`): what the
+  server computes from it (the timeline's index, graph sizes, dumps) is renewed after each write
+  through this server, and when the store's size is seen to change (checked every REFRESH seconds).
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
+
+from diplograph.errors import QueryError, StoreError, StoreTimeout
+from diplograph.ontology.vocab import PREFIXES
+from diplograph.store import RemoteStore
+from diplograph.store.results import graph_update
+
+from .dumps import Dump, Dumps
+from .facts import StoreFacts
+from .workers import Answer, QueryJob, QueryTimeout, evaluate
+
+REFRESH = 30.0  # seconds between two looks at whether the store changed behind the server's back
+_DEFAULT_GRAPH_ONLY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+
+
+class Versions:
+    """Names the state of the remote store, as `Checkpoints.current` does for a store folder: a
+    new value after every write through this server, or once the store's size changed."""
+
+    def __init__(self, store: RemoteStore):
+        self.store = store
+        self._writes = itertools.count()
+        self._written = next(self._writes)
+        self._size = store.count()
+        self._looked = time.monotonic()
+        self._looking = threading.Lock()
+
+    @property
+    def current(self) -> tuple[int, int]:
+        if time.monotonic() - self._looked > REFRESH and self._looking.acquire(blocking=False):
+            threading.Thread(target=self._look, daemon=True, name="diplograph-remote-size").start()
+        return self._written, self._size
+
+    def _look(self) -> None:
+        try:
+            self._size = self.store.count()
+        except StoreError:
+            pass  # unreachable for now: queries will say so; look again later
+        finally:
+            self._looked = time.monotonic()
+            self._looking.release()
+
+    def renew(self) -> None:
+        self._written = next(self._writes)
+
+
+class _Bounded:
+    """The remote store as `workers.evaluate` sees it, its queries bounded by a deadline."""
+
+    def __init__(self, store: RemoteStore, deadline: float):
+        self.store, self.deadline = store, deadline
+
+    def query(self, sparql: str, **dataset) -> object:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise StoreTimeout("no time left")
+        return self.store.query(sparql, timeout=remaining, **dataset)
+
+
+class _DumpSource:
+    """What `Dumps` reads: quads of a graph, and a folder to write beside (here a private temporary one)."""
+
+    def __init__(self, store: RemoteStore):
+        self.store = store
+        self.path = Path(tempfile.mkdtemp(prefix="diplograph-remote-")) / "store"
+
+    def quads(self, graph: str | None) -> list[Quad]:
+        return self.store.quads(graph)
+
+
+class RemoteServedStore(StoreFacts):
+    """A `RemoteStore` served over HTTP; the same interface as `engine.ServedStore`."""
+
+    def __init__(self, store: RemoteStore):
+        super().__init__()
+        self.store = store
+        self.checkpoints = Versions(store)
+        self._source = _DumpSource(store)
+        self.dumps = Dumps(self._source)
+        self._write = threading.Lock()
+
+    def version(self) -> object:
+        return self.checkpoints.current
+
+    def query(self, job: QueryJob, deadline: float) -> Answer:
+        """Evaluate a query on the store before `deadline` (time.monotonic()); QueryTimeout after it."""
+        _parse_query(job.sparql, job.base_iri)
+        try:
+            return evaluate(_Bounded(self.store, deadline), job)
+        except StoreTimeout:
+            raise QueryTimeout("the store did not answer in time") from None
+
+    def update(self, sparql: str, base_iri: str, using_graphs: list[str], using_named_graphs: list[str]) -> None:
+        _parse_update(sparql, base_iri)
+        with self._writing():
+            self.store.update(sparql, base_iri=base_iri, using_graphs=using_graphs,
+                              using_named_graphs=using_named_graphs)
+
+    def write_graph(self, graph: str | None, quads: list[Quad], replace: bool) -> bool:
+        """As `ServedStore.write_graph`; True when the named graph is new."""
+        with self._writing():
+            created = graph is not None and graph not in self.store.graphs()
+            update = graph_update(graph, quads, replace)
+            if update:
+                self.store.update(update)
+        return created
+
+    def drop_graph(self, graph: str | None) -> bool:
+        with self._writing():
+            if graph is not None and graph not in self.store.graphs():
+                return False
+            self.store.update(f"DROP GRAPH <{graph}>" if graph is not None else "DROP DEFAULT")
+        return True
+
+    def read_graph(self, graph: str | None) -> list[Quad] | None:
+        """The quads of a named graph, or of the store's own default graph (None: the triples in
+        no named graph, since the store's default graph is the union); None when there is no such graph."""
+        if graph is None:
+            rows = self.store.query(_DEFAULT_GRAPH_ONLY).rows
+            return [Quad(s, p, o, DefaultGraph()) for s, p, o in rows]
+        if graph not in self.store.graphs():
+            return None
+        return self.store.quads(graph)
+
+    def dump(self, name: str, graph: str | None) -> Dump:
+        return self.dumps.open(name, graph, self.checkpoints.current)
+
+    def health(self) -> dict:
+        """What /healthz reports: whether the store answers."""
+        try:
+            self.store.query("ASK {}", timeout=5)
+        except StoreError as err:
+            return {"status": "store unreachable", "store": self.store.query_url, "error": str(err)}
+        return {"status": "ok", "store": self.store.query_url}
+
+    def _writing(self):
+        return _Renewing(self._write, self.checkpoints)
+
+    def close(self) -> None:
+        self.dumps.close()
+        self.store.close()
+
+
+class _Renewing:
+    """One write at a time; afterwards (even after a failure: a remote store may have applied
+    part of it) a new version, so that nothing computed from the old state is shown as current."""
+
+    def __init__(self, lock: threading.Lock, versions: Versions):
+        self.lock, self.versions = lock, versions
+
+    def __enter__(self) -> None:
+        self.lock.acquire()
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.versions.renew()
+        finally:
+            self.lock.release()
+
+
+def _parse_query(sparql: str, base_iri: str | None) -> None:
+    """Parse `sparql` as SPARQL 1.1 (on an empty dataset, which costs nothing): QueryError if it is not."""
+    try:
+        Store().query(sparql, prefixes=PREFIXES, base_iri=base_iri)
+    except SyntaxError as err:
+        raise QueryError(f"SPARQL syntax error: {err}") from None
+
+
+def _parse_update(sparql: str, base_iri: str | None) -> None:
+    """As `_parse_query`, for an update; what it does on the empty dataset (DROP GRAPH of a graph
+    that is not there fails) says nothing about the store."""
+    try:
+        Store().update(sparql, prefixes=PREFIXES, base_iri=base_iri)
+    except SyntaxError as err:
+        raise QueryError(f"SPARQL syntax error: {err}") from None
+    except (OSError, RuntimeError):
+        pass
