@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
+from pyoxigraph import DefaultGraph, Quad, Store
 
 from diplograph.errors import QueryError, StoreError, StoreTimeout
 from diplograph.ontology.vocab import PREFIXES
