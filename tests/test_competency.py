@@ -854,6 +854,124 @@ def test_what_does_hezbollah_demand(store):
 
 
 # --------------------------------------------------------------------------------------------------
+# Names, nationality, occasions
+# --------------------------------------------------------------------------------------------------
+
+
+def test_where_does_the_article_name_each_person_by_full_name_or_surname(store, text):
+    # After the first mention the paper uses the surname ("Dermer met Monday and Tuesday ..."): a
+    # researcher collecting what is said about a person needs every place the text names them.
+    surnames = {"ron-dermer": "Dermer", "benjamin-netanyahu": "Netanyahu", "donald-trump": "Trump",
+                "jared-kushner": "Kushner", "frank-lowenstein": "Lowenstein", "israel-ziv": "Ziv",
+                "nabih-berri": "Berri"}
+    for who, surname in surnames.items():
+        rows = select(store, f"""
+            SELECT ?b ?end WHERE {{ ent:{who} gaf:denotedBy ?m . ?m nif:beginIndex ?b ; nif:endIndex ?end }}""")
+        spans = {(r["b"], r["end"]) for r in rows}
+        for m in re.finditer(surname, text):
+            assert any(b <= m.start() and m.end() <= e for b, e in spans), (who, text[m.start() - 30:m.end() + 30])
+    # Dermer is named in the paragraphs on Mar-a-Lago (1-2), his spokesman (4), his contact with
+    # Kushner (8), the Washington meetings (21), the trip to Russia (25) and the diplomatic blitz (31).
+    rows = select(store, "SELECT DISTINCT ?p WHERE { ent:ron-dermer gaf:denotedBy/nif:sentence/dg:paragraph ?p }")
+    assert {r["p"] for r in rows} == {1, 2, 4, 8, 21, 25, 31}
+
+
+def test_which_country_is_the_country_and_who_is_the_group(store, text):
+    # "according to the country's Health Ministry" (Lebanon); "during the country's civil war" (Syria);
+    # "when the group stopped releasing a public count", "the person close to the group" (Hezbollah);
+    # "Israel believes its foe's fighting force has been weakened" (Hezbollah).
+    expected = [("the country", "the country’s Health Ministry", "lebanon"),
+                ("the country", "the country’s civil war", "syria"),
+                ("the group", "when the group stopped", "hezbollah"),
+                ("the group", "close to the group said", "hezbollah"),
+                ("its foe", "its foe’s fighting force", "hezbollah")]
+    for words, passage, who in expected:
+        b = text.index(passage) + passage.index(words)
+        rows = select(store, f"""
+            SELECT ?x WHERE {{ ?x a sem:Actor ; gaf:denotedBy ?m . ?m nif:anchorOf "{words}" ;
+                              nif:beginIndex {b} }}""")
+        assert {r["x"] for r in rows} == {ent(who)}, (words, passage)
+
+
+def test_which_named_people_speak_for_which_country(store):
+    # Titles and the words around the names: Ziv is a former head of the IDF's Operations
+    # Directorate, Lowenstein a former U.S. special envoy, Berri and Mikati Lebanese, Hochstein
+    # Biden's envoy, Dermer Netanyahu's minister.
+    rows = select(store, """
+        SELECT ?who ?state WHERE { ?who a dg:Person ; dg:affiliation ?state . ?state a dg:State }""")
+    states = {}
+    for r in rows:
+        states.setdefault(r["who"].rsplit("/")[-1], set()).add(r["state"].rsplit("/")[-1])
+    assert states["israel-ziv"] == states["ron-dermer"] == states["benjamin-netanyahu"] == {"israel"}
+    assert states["frank-lowenstein"] == states["amos-hochstein"] == states["donald-trump"] == {"united-states"}
+    assert states["nabih-berri"] == states["najib-mikati"] == {"lebanon"}
+    assert states["bashar-al-assad"] == {"syria"}
+
+
+def test_on_what_occasion_was_each_quotation_said_and_by_whom(store):
+    rows = select(store, """
+        SELECT ?q ?who ?e ?speaks WHERE {
+          ?q a dg:Quotation ; dg:speaker ?who .
+          OPTIONAL { ?q dg:saidIn ?e .
+                     BIND(EXISTS { { ?e sem:hasActor ?who } UNION { ?e dg:accordingTo ?who } } AS ?speaks) }
+        }""")
+    assert len(rows) == 17
+    # every quotation is tied to the statement it was said in, and its speaker takes part in it
+    assert all(r["e"] and r["speaks"] for r in rows), [r["q"] for r in rows if not (r["e"] and r["speaks"])]
+    # "'Hezbollah is cornered,' the person close to the group said"; "'We have taken away Hezbollah's
+    # ability to attack us' ... said the military official"
+    assert ask(store, """
+        ASK { ?q dg:quotedText "Hezbollah is cornered" ; dg:saidIn [ a dg:Statement ;
+              dg:hasRole [ rdf:value ent:person-close-to-hezbollah ; sem:roleType dg:Sender ] ] }""")
+    assert ask(store, """
+        ASK { ?q dg:quotedText ?w ; dg:saidIn [ a dg:Statement ;
+              dg:hasRole [ rdf:value ent:israeli-military-official ; sem:roleType dg:Sender ] ]
+              FILTER(STRSTARTS(?w, "We have taken away")) }""")
+
+
+# --------------------------------------------------------------------------------------------------
+# Who fights whom
+# --------------------------------------------------------------------------------------------------
+
+
+def test_who_attacked_whom(store):
+    rows = select(store, """
+        SELECT ?e ?by ?on WHERE {
+          ?e a ?c ; dg:modality ?m ;
+             dg:hasRole [ rdf:value ?by ; sem:roleType dg:Initiator ] ,
+                        [ rdf:value ?on ; sem:roleType dg:Target ] .
+          VALUES ?c { dg:Attack dg:AirStrike }
+          FILTER(?m IN (dg:Occurred, dg:Ongoing))
+        }""")
+    pairs = {(r["by"].rsplit("/")[-1], r["on"].rsplit("/")[-1]) for r in rows}
+    assert {
+        ("hamas", "israel"),  # "the Hamas-led attacks on southern Israel"
+        ("lebanese-militants", "israel"),  # "rain down thousands of rockets and missiles on Israel"
+        ("israeli-air-force", "lebanon"),  # "Israel's air force has pummeled Lebanon with strikes"
+        ("israel", "hezbollah"),  # "a series of mortal blows to its senior leadership and communications network"
+        ("hezbollah", "idf"),  # "killing more Israeli soldiers in the south"
+    } <= pairs
+
+
+def test_who_fights_the_war_in_gaza_and_since_when(store):
+    # "more than a year of devastating war in Gaza" (as of Sunday 10 November 2024), which followed
+    # "the Hamas-led attacks on southern Israel" of Oct. 7, 2023; Trump told Netanyahu to "do what you
+    # have to do" against Hezbollah and Hamas.
+    rows = select(store, """
+        SELECT ?e ?b ?le WHERE {
+          ?e a dg:ArmedConflict ; sem:hasPlace ent:gaza ; sem:hasActor ent:israel, ent:hamas ;
+             dg:modality dg:Ongoing ; sem:hasEarliestBeginTimeStamp ?b ; sem:hasLatestEndTimeStamp ?le .
+        }""")
+    assert len(rows) == 1
+    assert date(2023, 10, 7) <= rows[0]["b"] < date(2023, 11, 10) and rows[0]["le"] > PUBLISHED
+    assert ask(store, f"""ASK {{ ?f dg:about <{rows[0]['e']}> ; dg:measure dg:Duration ; dg:value 1 ;
+                                 dg:qualifier dg:MoreThan ; time:unitType time:unitYear }}""")
+    # the stalled talks in Gaza are between the same two sides
+    assert ask(store, """ASK { ?t a dg:Negotiation ; sem:hasPlace ent:gaza ; sem:hasActor ent:israel, ent:hamas ;
+                               dg:modality dg:Ongoing }""")
+
+
+# --------------------------------------------------------------------------------------------------
 # The article and its links
 # --------------------------------------------------------------------------------------------------
 
