@@ -1,9 +1,11 @@
-"""HTML pages of resources: the one place that turns triples into what a browser shows.
+"""HTML pages of resources: the one place that decides what a browser is shown of a resource.
 
-A page is built as plain data (sections of rows of shown terms) and rendered by the Jinja2
-template `templates/resource.html`, which escapes every value: a label holding `<script>` is shown
-as text. Resources link to their pages on this server; the ontology's document has a section per
-term, anchored by its local name, so that /ontology#Meeting lands on dg:Meeting.
+Every resource's page has its statements, both ways, as tables (its linked-data view), built as
+plain data (sections of rows of shown terms). Entities, events and articles have rich pages
+(entity_page, event_page, article_page) with those tables below. Templates escape every value: a
+label holding `<script>` is shown as text. Resources link to their pages on this server; the
+ontology's document has a section per term, anchored by its local name, so that /ontology#Meeting
+lands on dg:Meeting.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from diplograph.ontology.vocab import DCTERMS, ID_BASE, NIF, ONTOLOGY_IRI, PREFIXES, RDF, RDFS, XSD
 
-from .context import served
+from . import article_page, entity_page, event_page
 from .links import href, twin_href
 
 LABEL = RDFS + "label"
@@ -25,6 +27,9 @@ TITLES = [LABEL, DCTERMS + "title", NIF + "anchorOf"]
 FIRST = {RDF + "type": 0, LABEL: 1}
 # Literals longer than this are shown as a block (an article's text), not in a table cell.
 LONG = 160
+# Rich pages: what an IRI's path under the id base looks like -> its template and page builder.
+RICH = {("entity", 2): ("entity.html", entity_page.build), ("event", 3): ("event.html", event_page.build),
+        ("article", 2): ("article.html", article_page.build)}
 
 
 @dataclass(frozen=True)
@@ -58,9 +63,23 @@ class Page:
     max_rows: int
 
 
-def resource_page(iri: str, triples: list[Triple], truncated: bool, extensions: dict[str, str]) -> str:
+def resource_page(iri: str, triples: list[Triple], truncated: bool, max_rows: int, extensions: dict[str, str]) -> str:
     """The HTML page of `iri` from its description `triples`; `extensions` maps each twin's
-    extension to its media type (listed as alternate links, HTML excepted)."""
+    extension to its media type (listed as alternate links, HTML excepted); `max_rows` is where the
+    description was cut when `truncated`. An entity, an event or
+    an article gets its rich page, any other resource (or one the store does not hold as such)
+    its statements only."""
+    page = linked_data(iri, triples, truncated, max_rows, extensions)
+    path = iri[len(ID_BASE):].split("/") if iri.startswith(ID_BASE) else []
+    template, build = RICH.get((path[0], len(path)), (None, None)) if path else (None, None)
+    view = build(iri) if build else None
+    if view is not None:
+        return render_template(template, page=page, view=view)
+    return render_template("resource.html", page=page)
+
+
+def linked_data(iri: str, triples: list[Triple], truncated: bool, max_rows: int, extensions: dict[str, str]) -> Page:
+    """The linked-data view of `iri`: its statements both ways, by subject."""
     labels = _labels(triples)
     subject = NamedNode(iri)
     if iri == ONTOLOGY_IRI:
@@ -71,8 +90,7 @@ def resource_page(iri: str, triples: list[Triple], truncated: bool, extensions: 
     sections = [_section(s, triples, labels, first=s == subject) for s in subjects]
     alternates = [(media_type, twin_href(iri, ext)) for ext, media_type in extensions.items()
                   if media_type != "text/html"]
-    page = Page(_title(subject, triples), iri, sections, alternates, truncated, served().config.max_rows)
-    return render_template("resource.html", page=page)
+    return Page(_title(subject, triples), iri, sections, alternates, truncated, max_rows)
 
 
 def _section(subject, triples: list[Triple], labels: dict[str, str], first: bool) -> Section:
