@@ -1,5 +1,5 @@
-"""The timeline and query pages in a real browser: Debian's Chromium driven by Selenium against
-`diplograph serve` on an ephemeral port, loaded with the bundled seed article.
+"""The timeline, query, entity, event and article pages in a real browser: Debian's Chromium driven
+by Selenium against `diplograph serve` on an ephemeral port, loaded with the bundled seed article.
 
 Nothing here downloads a browser: the tests use /usr/bin/chromium and its chromedriver (.ci/run
 installs both) and are skipped, saying why, only where they are missing. Screenshots at 320 and
@@ -81,10 +81,10 @@ def test_the_timeline_lists_the_seed_events_in_date_order(server, browser):
     browser.get(server + "/")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Timeline of events"
     listed = browser.find_elements(By.CSS_SELECTOR, ".events > li")
-    assert len(listed) == 50  # the first page of the seed's 96 events
+    assert len(listed) == 50  # the first page of the seed's 98 events
     shown = begins(browser)
     assert shown == sorted(shown)
-    assert "of 96" in browser.find_element(By.CSS_SELECTOR, ".summary").text
+    assert "of 98" in browser.find_element(By.CSS_SELECTOR, ".summary").text
     assert browser.find_elements(By.CSS_SELECTOR, ".axis svg .mark")
     assert_stayed_home_and_quiet(browser, server)
 
@@ -112,7 +112,6 @@ def test_an_evidence_link_opens_the_article_at_the_mention(server, browser):
     browser.get(server + "/")
     link = browser.find_element(By.CSS_SELECTOR, ".events .evidence figcaption a")
     mention = link.find_element(By.XPATH, "ancestor::figure//mark").text
-    title = link.find_element(By.XPATH, "..").text.partition(": ")[2]
     href = link.get_attribute("href")
     page, _, fragment = href.partition("#")
     assert mention and urlsplit(page).path.startswith("/id/article/")
@@ -120,9 +119,34 @@ def test_an_evidence_link_opens_the_article_at_the_mention(server, browser):
     assert end - begin == len(mention)
     link.click()
     WebDriverWait(browser, 10).until(until.url_to_be(href))
-    # The article's linked-data page names it; its full text with the span marked is the rich
-    # article page, still to come (issue 4), which will hold the fragment's target.
-    assert title and title in browser.find_element(By.TAG_NAME, "body").text
+    # The article's full text, with the mention the link names as the fragment's target, marked.
+    target = browser.find_element(By.ID, fragment)
+    assert browser.execute_script("return document.querySelector(':target')") == target
+    assert target.text == mention
+    assert "mention" in target.get_attribute("class").split()
+    parent = target.find_element(By.XPATH, "..")
+    assert target.value_of_css_property("background-color") != parent.value_of_css_property("background-color")
+    assert target.value_of_css_property("background-color") not in ("rgba(0, 0, 0, 0)", "transparent")
+    # Scrolled into view.
+    top = browser.execute_script("return arguments[0].getBoundingClientRect().top", target)
+    assert 0 <= top < browser.execute_script("return window.innerHeight")
+    assert_stayed_home_and_quiet(browser, server)
+
+
+def test_an_entity_page_shows_the_actors_events_and_co_actors(server, browser):
+    browser.get(server + "/?actor=ron-dermer")
+    on_timeline = [h.text for h in browser.find_elements(By.CSS_SELECTOR, ".events > li h3 a")]
+    browser.find_element(By.CSS_SELECTOR, ".events > li .facts a[href='/id/entity/ron-dermer']").click()
+    WebDriverWait(browser, 10).until(until.url_contains("/id/entity/ron-dermer"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Ron Dermer"
+    events = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#l-actor ~ .event-list .what a")]
+    assert events and events == on_timeline  # the same events in the same order
+    co_actors = [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".co-actors a")]
+    assert "Donald Trump" in co_actors
+    browser.find_element(By.LINK_TEXT, "All these events on the timeline").click()
+    WebDriverWait(browser, 10).until(until.url_contains("actor=ron-dermer"))
+    assert [h.text for h in browser.find_elements(By.CSS_SELECTOR, ".events > li h3 a")] == events
+    assert_stayed_home_and_quiet(browser, server)
 
 
 def test_the_query_page_runs_a_query_and_shows_a_table(server, browser):
@@ -139,7 +163,13 @@ def test_the_query_page_runs_a_query_and_shows_a_table(server, browser):
     assert_stayed_home_and_quiet(browser, server)
 
 
-@pytest.mark.parametrize("path", ["/", "/query?query=SELECT+%3Fs+WHERE+%7B+%3Fs+a+dg%3AMeeting+%7D"])
+ARTICLE = "/id/article/wapo-2024-11-13-lebanon-cease-fire"
+PAGES = {"timeline": "/", "query": "/query?query=SELECT+%3Fs+WHERE+%7B+%3Fs+a+dg%3AMeeting+%7D",
+         "entity": "/id/entity/ron-dermer", "event": "/id/event/wapo-2024-11-13-lebanon-cease-fire/mar-a-lago-meeting",
+         "article": ARTICLE + "#char=61,106"}
+
+
+@pytest.mark.parametrize("path", list(PAGES.values()), ids=list(PAGES))
 def test_axe_finds_no_serious_or_critical_violation(server, browser, path):
     from axe_selenium_python import Axe
 
@@ -157,7 +187,7 @@ def test_screenshots_at_phone_and_desktop_widths(server, browser, width):
     ARTIFACTS.mkdir(exist_ok=True)
     browser.set_window_size(width, 900)
     try:
-        for name, path in (("timeline", "/"), ("query", "/query?query=SELECT+%3Fs+WHERE+%7B+%3Fs+a+dg%3AMeeting+%7D")):
+        for name, path in PAGES.items():
             browser.get(server + path)
             # Nothing spills sideways: the page's width is the window's (the axis scrolls in its box).
             overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")

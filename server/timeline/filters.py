@@ -10,7 +10,7 @@ import math
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
-from .index import FACETS, Snapshot
+from .index import FACETS, Snapshot, intersect
 from .words import parse_date
 
 PAGE_SIZE = 50
@@ -106,9 +106,15 @@ def read(args, snapshot: Snapshot) -> Filters:
 
 
 def select(snapshot: Snapshot, filters: Filters) -> list[int] | None:
-    """Positions of the events the filters keep, in date order; None when they keep all."""
+    """Positions of the events the filters keep, in date order; None when they keep all. Kept
+    with the snapshot for the views asked for last (callers must not change the list)."""
     if not filters.active:
         return None
+    return snapshot.cached(("select", tuple(filters.params(page=None, lanes=None))),
+                           lambda: _select(snapshot, filters))
+
+
+def _select(snapshot: Snapshot, filters: Filters) -> list[int]:
     lists: list = []
     for facet, keys in filters.chosen.items():
         postings = snapshot.postings[facet]
@@ -120,27 +126,17 @@ def select(snapshot: Snapshot, filters: Filters) -> list[int] | None:
         elif keys:
             # Several values of another facet widen it: an event has only one type, one modality…
             lists.append(sorted({p for key in keys for p in postings[key]}))
+    if filters.text:
+        # Through the index of words: each word of the text begins a word of the event's.
+        lists.append(snapshot.matching(filters.text))
     if filters.date_to:
         # Events are ordered by begin, so those beginning after the range are a suffix to drop.
         lists.append(range(bisect_right(snapshot.begins, filters.date_to)))
-    kept = _intersect(lists) if lists else range(len(snapshot.events))
-    events = snapshot.events
+    kept = intersect(lists) if lists else range(len(snapshot.events))
     if filters.date_from:
-        kept = [p for p in kept if events[p].end >= filters.date_from]
-    if filters.text:
-        needle = filters.text.casefold()
-        kept = [p for p in kept if needle in events[p].haystack]
+        ends, date_from = snapshot.ends, filters.date_from
+        kept = [p for p in kept if ends[p] >= date_from]
     return list(kept)
-
-
-def _intersect(lists) -> list[int]:
-    """The positions in every list (each ascending), ascending; starts from the shortest."""
-    ordered = sorted(lists, key=len)
-    kept = list(ordered[0])
-    for other in ordered[1:]:
-        members = other if isinstance(other, range) else set(other)
-        kept = [p for p in kept if p in members]
-    return kept
 
 
 def page_of(positions: list[int] | None, snapshot: Snapshot, filters: Filters) -> tuple[list[int], int]:

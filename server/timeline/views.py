@@ -9,11 +9,12 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request
+from markupsafe import Markup
 
 from ..context import served
 from ..http import negotiate
 from . import axis, filters, query, twins
-from .index import FACETS, NotReady, TimelineIndex
+from .index import FACETS, NotReady, Snapshot, TimelineIndex
 from .words import figure_in_words, humanize, interval_in_words
 
 bp = Blueprint("timeline", __name__)
@@ -32,7 +33,20 @@ SHOWN_FACET_VALUES = 60  # the most frequent values in each facet's list; chosen
 
 @bp.record_once
 def _create_index(state) -> None:
-    state.app.extensions["diplograph.timeline"] = TimelineIndex()
+    # Built from the start: at millions of quads the first build takes tens of seconds, which
+    # should not wait for the first visitor.
+    app = state.app
+
+    def warm() -> None:
+        # The first page of a new snapshot is ready before anyone asks (its counts and axis
+        # take a few hundred milliseconds at millions of quads).
+        with app.test_request_context("/"):
+            timeline()
+
+    index = app.extensions["diplograph.timeline"] = TimelineIndex(warm=warm)
+    context = app.extensions.get("diplograph")
+    if context is not None:
+        index.start(context.store)
 
 
 @bp.after_request
@@ -79,6 +93,36 @@ def timeline() -> Response:
         return response
     shown, pages = filters.page_of(positions, snapshot, chosen)
     events = [snapshot.events[p] for p in shown]
+    total = len(snapshot.events) if positions is None else len(positions)
+    # What is the same on every page of a view is rendered once per view and snapshot: the
+    # filters with their counts, and the axis when it draws densities.
+    view = (*chosen.params(page=None), bool(chosen.problems))
+    filters_html = snapshot.cached(("filters-html", view), lambda: Markup(render_template(
+        "timeline/_filters.html", facets=_facets(snapshot, chosen, positions), filters=chosen,
+        labels=snapshot.labels)))
+
+    def axis_html(on_page: set[str]) -> Markup:
+        drawn = axis.layout(snapshot, positions, on_page, chosen.lanes, chosen.date_from, chosen.date_to, link)
+        return Markup(render_template("timeline/_axis.html", axis=drawn, filters=chosen) if drawn else "")
+
+    def link(**changes) -> str:
+        if "actor" in changes:  # a lane of actors narrows to its actor too
+            changes["actor"] = list(dict.fromkeys(chosen.chosen["actor"] + changes["actor"]))
+        return url_with(chosen.params(**changes))
+
+    if total > axis.MAX_MARKS:
+        drawn_axis = snapshot.cached(("axis-html", view), lambda: axis_html(set()))
+    else:  # each event by itself, linking to the list where it is on this page
+        drawn_axis = axis_html({event.slug for event in events})
+    html = render_template("timeline/timeline.html", events=events, filters=chosen, total=total,
+                           all_events=len(snapshot.events), pages=pages,
+                           first=(chosen.page - 1) * filters.PAGE_SIZE + 1, filters_html=filters_html,
+                           axis_html=drawn_axis, fresh=fresh)
+    return Response(html, status=400 if chosen.problems else 200, content_type="text/html; charset=utf-8")
+
+
+def _facets(snapshot: Snapshot, chosen: filters.Filters, positions: list[int] | None) -> list[dict]:
+    """Each facet's most frequent values among the matching events (and the chosen ones), with counts."""
     facets = []
     all_counts = snapshot.counts(positions, tuple(chosen.params(page=None, lanes=None)))
     for facet in FACETS:
@@ -94,13 +138,7 @@ def timeline() -> Response:
                         key=lambda v: v[1].casefold())
         facets.append({"name": facet, "title": FACET_NAMES[facet], "options": values,
                        "chosen": chosen.chosen[facet]})
-    total = len(snapshot.events) if positions is None else len(positions)
-    html = render_template("timeline/timeline.html", events=events, facets=facets, filters=chosen,
-                           total=total, all_events=len(snapshot.events), pages=pages,
-                           first=(chosen.page - 1) * filters.PAGE_SIZE + 1,
-                           axis=axis.layout(events, chosen.lanes, chosen.date_from, chosen.date_to),
-                           labels=snapshot.labels, fresh=fresh)
-    return Response(html, status=400 if chosen.problems else 200, content_type="text/html; charset=utf-8")
+    return facets
 
 
 @bp.route("/query")
