@@ -5,7 +5,7 @@ For each size: generate (or reuse) the corpus (bench/generate.py), then for each
 check it holds every quad, then measure over HTTP from one client the p50/p95 latency of each
 query, then 8 concurrent clients sending a random mix of the queries for 15 s (throughput,
 errors); record load speed, peak memory and the store's size on disk; stop it. Then, apart,
-`diplograph load`'s own write path (one SPARQL update) on the smaller sizes.
+`diplograph load`'s own write path into an empty store (its bulk path), at every size.
 
     python bench/run.py --sizes 40k,400k              # about 4 minutes
     python bench/run.py                               # 40k, 400k and 4M: 10-13 minutes on 2 cores
@@ -175,6 +175,9 @@ def bench_server(name: str, data: Path, meta: dict, work: Path, args, log) -> di
             f"({meta['quads'] / running.load.seconds:,.0f}/s)")
         result["disk_bytes"] = servers.folder_bytes(running.store_folder)
         check_loaded(running, meta["quads"])
+        # Measure the server as it runs for days, not while it tidies up after its start.
+        result["settle_seconds"] = servers.settle(running)
+        log(f"    idle {result['settle_seconds']:.1f} s after answering")
         running.memory.sample()
         result["rss_ready"] = running.memory.peak
         result["queries"] = latencies(running.query_url, args.budget, args.samples, args.min_samples)
@@ -193,7 +196,7 @@ def bench_server(name: str, data: Path, meta: dict, work: Path, args, log) -> di
 
 
 def update_load(data: Path, meta: dict, log) -> dict:
-    """`diplograph load`'s write path (EmbeddedStore.replace_graphs: one SPARQL update)."""
+    """`diplograph load`'s write path into an empty store (EmbeddedStore.replace_graphs: the bulk loader)."""
     import servers
 
     work = Path(tempfile.mkdtemp(prefix="bench-update-load-", dir=CACHE))
@@ -201,7 +204,7 @@ def update_load(data: Path, meta: dict, log) -> dict:
         seconds, rss = servers.update_load_embedded(data, work / "store")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    log(f"  diplograph load path (replace_graphs): {seconds:.1f} s ({meta['quads'] / seconds:,.0f} quads/s), "
+    log(f"  diplograph load path (replace_graphs into an empty store): {seconds:.1f} s ({meta['quads'] / seconds:,.0f} quads/s), "
         f"peak {rss / 2**20:,.0f} MiB")
     return {"seconds": seconds, "quads_per_s": meta["quads"] / seconds, "peak_rss": rss}
 
@@ -275,13 +278,15 @@ def markdown(results: dict) -> str:
             out.append(row + f" | {answer} |")
         out.append("")
         out.append("| server | load (s) | quads/s | load peak memory | serving peak memory | on disk "
-                   "| machine's load average, before → after |")
-        out.append("|---|---|---|---|---|---|---|")
+                   "| idle after start (s) | machine's load average, before → after |")
+        out.append("|---|---|---|---|---|---|---|---|")
         for s in names:
             r = by_server[s]
             busy = f"{r['load_average_before']:.1f} → {r['load_average_after']:.1f}" if "load_average_before" in r else "–"
+            idle = f"{r['settle_seconds']:.1f}" if "settle_seconds" in r else "–"
             out.append(f"| {LABELS[s]} | {r['load']['seconds']:.1f} | {r['load']['quads_per_s']:,.0f} "
-                       f"| {mib(r['load']['peak_rss'])} | {mib(r['peak_rss'])} | {mib(r['disk_bytes'])} | {busy} |")
+                       f"| {mib(r['load']['peak_rss'])} | {mib(r['peak_rss'])} | {mib(r['disk_bytes'])} "
+                       f"| {idle} | {busy} |")
         out.append("")
         clients = by_server[names[0]]["load_tests"][next(iter(MIXES))]["clients"]
         out.append(f"| {clients} clients, {results['load_seconds']:g} s | server | requests/s | errors "
@@ -296,7 +301,8 @@ def markdown(results: dict) -> str:
                            f"| {ms(lt['p50'])} / {ms(lt['p95'])} | {ratio(lt['throughput'], oxi)} |")
         if entry.get("update_load"):
             u = entry["update_load"]
-            out.append(f"\n`diplograph load`'s write path (one SPARQL update, `EmbeddedStore.replace_graphs`): "
+            out.append(f"\n`diplograph load`'s write path into an empty store (`EmbeddedStore.replace_graphs`, "
+                       f"the bulk loader), from parsed quads: "
                        f"{u['seconds']:.1f} s, {u['quads_per_s']:,.0f} quads/s, peak {mib(u['peak_rss'])}.")
         out.append("")
     sizes = list(results["sizes"])
@@ -335,8 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-samples", type=int, default=5, help="at least this many runs per query (default: 5)")
     parser.add_argument("--diplograph-workers", type=int, default=None, metavar="N",
                         help="`diplograph serve --workers N` (default: the server's own default, 2)")
-    parser.add_argument("--update-load-max", default="400k",
-                        help="run `diplograph load`'s write path up to this size; 'none' to skip (default: 400k)")
+    parser.add_argument("--update-load-max", default="4M",
+                        help="run `diplograph load`'s write path up to this size; 'none' to skip (default: 4M)")
     parser.add_argument("--output", type=Path, default=None,
                         help="results file without extension (default: bench/cache/results-TIME)")
     args = parser.parse_args(argv)

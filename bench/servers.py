@@ -147,6 +147,37 @@ class MemorySampler:
         return max(self.peak, self.high_water.get(self.pid, 0))
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) the processes `pids` have used so far, all their threads included."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / ticks
+
+
+def settle(running: Running, idle_share: float = 0.05, interval: float = 0.5, most: float = 600.0) -> float:
+    """Wait until the server and its children are idle (below `idle_share` of one core over two
+    intervals in a row), at most `most` seconds; the seconds waited. Measured before that, a
+    server shares the 2 cores with its own start-up work: a store opened for writing right after
+    a bulk load compacts its files in the background (about 9 s of one core at 4M quads for
+    pyoxigraph), and `diplograph serve` builds the timeline's index when it starts."""
+    started = time.monotonic()
+    quiet = 0
+    before = cpu_seconds(running.memory._tree())
+    while quiet < 2 and time.monotonic() - started < most:
+        time.sleep(interval)
+        now = cpu_seconds(running.memory._tree())
+        quiet = quiet + 1 if now - before < idle_share * interval else 0
+        before = now
+    return time.monotonic() - started
+
+
 def count_quads(folder: Path) -> int:
     """Quads in a pyoxigraph/Oxigraph store folder that no process writes to."""
     from pyoxigraph import Store
@@ -205,8 +236,8 @@ def bulk_load_embedded(data: Path, folder: Path) -> tuple[float, int]:
 
 
 def update_load_embedded(data: Path, folder: Path) -> tuple[float, int]:
-    """`diplograph load`'s path: `EmbeddedStore.replace_graphs` (one SPARQL update, one transaction
-    for every graph) into a new store folder, timed from parsed quads to committed store."""
+    """`diplograph load`'s path: `EmbeddedStore.replace_graphs` into a new store folder (so its bulk
+    path: pyoxigraph's bulk loader), timed from parsed quads to the store written and closed."""
     code = """
 import sys, time
 from collections import defaultdict

@@ -43,8 +43,10 @@ def load(annotations: tuple[Path, ...], store_location: str | None, server_url: 
     """Load annotated articles (default: the bundled corpus) into the store, or into a running server.
 
     Every file is checked before anything is written; then each article's graph, and the
-    ontology's, are replaced in one transaction (on a server: in one update request, so that its
-    readers see each article whole). Loading the same files twice changes nothing.
+    ontology's, are replaced all or nothing (on a server: in one update request, so that its
+    readers see each article whole). Loading the same files twice changes nothing. A first load
+    into an empty store folder uses the bulk loader: if it fails, or is killed, the store is left
+    empty (at once, or when it is next opened).
     """
     from diplograph.corpus import bundled_annotations
     from diplograph.loader import graphs_to_load, read_articles

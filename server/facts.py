@@ -1,9 +1,12 @@
-"""What the service description, VoID and resource pages say of the whole store (its size, its
-graphs' sizes, the terms it uses), computed once per state of the store, whichever store it is."""
+"""What a served store keeps about its own states, whichever store it is: which graphs each write
+changed (so that the timeline's index re-reads only those), and what the service description, VoID
+and resource pages say of the whole store (its size, its graphs' sizes, the terms it uses),
+computed once per state."""
 
 from __future__ import annotations
 
 import threading
+from collections import deque
 from typing import Callable
 
 from pyoxigraph import NamedNode
@@ -14,13 +17,20 @@ TERMS_USED = "SELECT DISTINCT ?t WHERE { { ?s ?t ?o } UNION { ?s a ?t } }"
 
 class StoreFacts:
     """Mixed into a served store that has `store` (with `query` and `count`) and `version()`,
-    a value that changes whenever the store does."""
+    a value that changes whenever the store does (ready before this class's __init__)."""
 
     store: object
 
     def __init__(self) -> None:
         self._cached: dict[str, tuple[object, object]] = {}
         self._computing = threading.Lock()
+        # (version after a write, the graphs it changed: None in the set for the default graph;
+        # None instead of a set when unknown). The newest 256 writes.
+        self.changes: deque = deque([(self.version(), frozenset())], maxlen=256)
+
+    def record(self, graphs: frozenset | None) -> None:
+        """Note that the write that made the current version changed `graphs` (None: unknown)."""
+        self.changes.append((self.version(), graphs))
 
     def version(self) -> object:
         """What names the store's current state."""

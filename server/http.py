@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Response
 
 # Headers a browser script may read on a cross-origin answer (the row cap is part of the result).
@@ -54,9 +56,14 @@ def _media_ranges(accept: str) -> list[tuple[str, str, float]]:
 
 
 def negotiate(accept: str | None, offers: list[str]) -> str | None:
-    """The offer (a media type) the client prefers, or None when it accepts none of them.
+    """The offer (a media type) the client prefers, or None when it accepts none of them; see
+    `_negotiate`. Clients send the same few Accept headers again and again: the answer is cached."""
+    return _negotiate(accept, tuple(offers))
 
-    Each offer takes the q-value of the most specific range that matches it (type/subtype, then
+
+@lru_cache(maxsize=512)
+def _negotiate(accept: str | None, offers: tuple[str, ...]) -> str | None:
+    """Each offer takes the q-value of the most specific range that matches it (type/subtype, then
     type/*, then */*), as RFC 9110 says; ties go to the earlier offer, so `offers` is listed in
     the server's preference. No Accept header (or an empty one) accepts everything.
     """

@@ -20,13 +20,16 @@ import itertools
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from pyoxigraph import DefaultGraph, Quad, Store
 
 from diplograph.errors import QueryError, StoreError, StoreTimeout
 from diplograph.ontology.vocab import PREFIXES
 from diplograph.store import RemoteStore
+from diplograph.store.lexer import graphs_written
 from diplograph.store.results import graph_update
 
 from .dumps import Dump, Dumps
@@ -39,13 +42,14 @@ _DEFAULT_GRAPH_ONLY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAP
 
 class Versions:
     """Names the state of the remote store, as `Checkpoints.current` does for a store folder: a
-    new value after every write through this server, or once the store's size changed."""
+    new value after every write through this server, and when the store's size changes otherwise."""
 
     def __init__(self, store: RemoteStore):
         self.store = store
-        self._writes = itertools.count()
-        self._written = next(self._writes)
+        self._writes, self._others = itertools.count(), itertools.count()
+        self._written, self._other = next(self._writes), next(self._others)
         self._size = store.count()
+        self._rebase = False  # the size changed by our own write: take it as it is at the next look
         self._looked = time.monotonic()
         self._looking = threading.Lock()
 
@@ -53,11 +57,15 @@ class Versions:
     def current(self) -> tuple[int, int]:
         if time.monotonic() - self._looked > REFRESH and self._looking.acquire(blocking=False):
             threading.Thread(target=self._look, daemon=True, name="diplograph-remote-size").start()
-        return self._written, self._size
+        return self._written, self._other
 
     def _look(self) -> None:
         try:
-            self._size = self.store.count()
+            size, rebase = self.store.count(), self._rebase
+            self._rebase = False
+            if size != self._size and not rebase:
+                self._other = next(self._others)
+            self._size = size
         except StoreError:
             pass  # unreachable for now: queries will say so; look again later
         finally:
@@ -66,6 +74,7 @@ class Versions:
 
     def renew(self) -> None:
         self._written = next(self._writes)
+        self._rebase = True
 
 
 class _Bounded:
@@ -96,9 +105,9 @@ class RemoteServedStore(StoreFacts):
     """A `RemoteStore` served over HTTP; the same interface as `engine.ServedStore`."""
 
     def __init__(self, store: RemoteStore):
-        super().__init__()
         self.store = store
         self.checkpoints = Versions(store)
+        super().__init__()
         self._source = _DumpSource(store)
         self.dumps = Dumps(self._source)
         self._write = threading.Lock()
@@ -116,13 +125,13 @@ class RemoteServedStore(StoreFacts):
 
     def update(self, sparql: str, base_iri: str, using_graphs: list[str], using_named_graphs: list[str]) -> None:
         _parse_update(sparql, base_iri)
-        with self._writing():
+        with self._writing(graphs_written(sparql)):
             self.store.update(sparql, base_iri=base_iri, using_graphs=using_graphs,
                               using_named_graphs=using_named_graphs)
 
     def write_graph(self, graph: str | None, quads: list[Quad], replace: bool) -> bool:
         """As `ServedStore.write_graph`; True when the named graph is new."""
-        with self._writing():
+        with self._writing(frozenset([graph])):
             created = graph is not None and graph not in self.store.graphs()
             update = graph_update(graph, quads, replace)
             if update:
@@ -130,7 +139,7 @@ class RemoteServedStore(StoreFacts):
         return created
 
     def drop_graph(self, graph: str | None) -> bool:
-        with self._writing():
+        with self._writing(frozenset([graph])):
             if graph is not None and graph not in self.store.graphs():
                 return False
             self.store.update(f"DROP GRAPH <{graph}>" if graph is not None else "DROP DEFAULT")
@@ -157,29 +166,21 @@ class RemoteServedStore(StoreFacts):
             return {"status": "store unreachable", "store": self.store.query_url, "error": str(err)}
         return {"status": "ok", "store": self.store.query_url}
 
-    def _writing(self):
-        return _Renewing(self._write, self.checkpoints)
+    @contextmanager
+    def _writing(self, graphs: frozenset | None) -> Iterator[None]:
+        """One write at a time; afterwards (even after a failure: a remote store may have applied
+        part of it) a new version and a record of the `graphs` it changed (None: unknown), so that
+        nothing computed from the old state is shown as current."""
+        with self._write:
+            try:
+                yield
+            finally:
+                self.checkpoints.renew()
+                self.record(graphs)
 
     def close(self) -> None:
         self.dumps.close()
         self.store.close()
-
-
-class _Renewing:
-    """One write at a time; afterwards (even after a failure: a remote store may have applied
-    part of it) a new version, so that nothing computed from the old state is shown as current."""
-
-    def __init__(self, lock: threading.Lock, versions: Versions):
-        self.lock, self.versions = lock, versions
-
-    def __enter__(self) -> None:
-        self.lock.acquire()
-
-    def __exit__(self, *exc) -> None:
-        try:
-            self.versions.renew()
-        finally:
-            self.lock.release()
 
 
 def _parse_query(sparql: str, base_iri: str | None) -> None:

@@ -79,6 +79,8 @@ class Checkpoints:
         self.store = store
         self.folder = scratch_folder(store.path, "checkpoints")
         self._numbers = itertools.count()
+        self._old: list[Path] = []  # checkpoints older than the current one, not deleted yet
+        self._lock = threading.Lock()  # renew (the writer) and prune (any query's thread) share _old
         self.current = self._make()
 
     def _make(self) -> Path:
@@ -88,16 +90,25 @@ class Checkpoints:
 
     def renew(self) -> None:
         """Checkpoint the store as it is now; later queries see this state."""
-        self.current = self._make()
+        current = self._make()
+        with self._lock:
+            self._old.append(self.current)
+            self.current = current
 
     def prune(self, in_use: set[Path]) -> None:
-        """Delete the checkpoints older than the current one that are not `in_use`; a newer one
-        may be being written by `renew` at this moment, so it is never touched."""
-        current = int(self.current.name)
-        for path in self.folder.iterdir():
-            # A checkpoint being written is a folder N.tmp (RocksDB renames it when complete).
-            if path.name.isdigit() and int(path.name) < current and path not in in_use:
-                shutil.rmtree(path, ignore_errors=True)
+        """Delete the checkpoints older than the current one that are not `in_use`. Only those
+        this object made are considered (a folder listing per query would cost more than the
+        query itself on small ones), so a newer one being written by `renew` is never touched."""
+        with self._lock:
+            unused = [path for path in self._old if path not in in_use]
+            self._old = [path for path in self._old if path in in_use]
+        for path in unused:
+            shutil.rmtree(path, ignore_errors=True)
+
+    @property
+    def stale(self) -> bool:
+        """Whether old checkpoints are waiting to be deleted."""
+        return bool(self._old)
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -167,7 +178,8 @@ class QueryPool:
                         worker.process.exitcode, job.sparql)
             raise QueryCrashed("the query worker stopped while evaluating this query") from None
         self._idle.put(worker)
-        self.prune()
+        if self.checkpoints.stale:
+            self.prune()
         if status == "ok":
             return value
         if status == "bad":

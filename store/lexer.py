@@ -151,3 +151,37 @@ def with_using(update: str, graphs: list[str] | None, named_graphs: list[str] | 
         raise QueryError("using-graph-uri and using-named-graph-uri cannot apply to DELETE WHERE; "
                          "write it as DELETE { … } WHERE { … }")
     return add_using(update, graphs or [], named_graphs or [])
+
+
+# What may stand at the top level of an update whose graphs `graphs_written` can name.
+_PLAIN_OPERATIONS = {"PREFIX", "BASE", "INSERT", "DELETE", "DATA", "DROP", "CLEAR", "CREATE", "SILENT", "GRAPH"}
+
+
+def graphs_written(update: str) -> frozenset | None:
+    """The graphs a SPARQL update changes, when it only drops, clears, creates graphs named by
+    absolute IRIs and inserts or deletes data in them (as `diplograph load --server` does; None
+    in the set stands for the default graph); None for any other update, whose reach only its
+    evaluation knows (DELETE/INSERT … WHERE, LOAD, DROP ALL…)."""
+    found: set[str | None] = set()
+    after_graph = False
+    for token in tokens(update):
+        if token.kind in ("space", "comment"):
+            continue
+        if after_graph:
+            if token.kind != "iri" or ":" not in token.text:
+                return None  # a prefixed or relative name: resolving it is the store's business
+            found.add(token.text[1:-1])
+            after_graph = False
+        elif token.depth == 0:
+            if token.kind == "word":
+                if token.text.upper() not in _PLAIN_OPERATIONS:
+                    return None
+                after_graph = token.text.upper() == "GRAPH"
+            elif not (token.kind in ("pname", "iri") or token.text in ("{", "}", ";")):  # PREFIX p: <…> ;
+                return None
+        elif token.depth == 1:
+            if token.kind == "word" and token.text.upper() == "GRAPH":
+                after_graph = True
+            elif token.text not in ("{", "}"):
+                found.add(None)  # a triple outside GRAPH: the default graph's
+    return frozenset(found)

@@ -5,6 +5,8 @@ update sees it."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import select
 import socket
@@ -14,6 +16,7 @@ import urllib.parse
 from contextlib import contextmanager
 
 import pytest
+from pyoxigraph import RdfFormat, parse
 from w3c_protocol import diplograph_server, mini_store
 
 from diplograph.store.lexer import add_using, declares_dataset, keywords
@@ -196,6 +199,34 @@ def test_a_long_answer_is_cut_at_max_rows_and_says_so(server, text, accept):
     assert short.headers["x-diplograph-truncated"] == "false"
 
 
+SOLUTION_COUNTS = {
+    "application/sparql-results+json": lambda body: len(json.loads(body)["results"]["bindings"]),
+    "application/sparql-results+xml": lambda body: body.count(b"<result>"),
+    "text/csv": lambda body: len(list(csv.reader(io.StringIO(body.decode(), newline="")))) - 1,
+    "text/tab-separated-values": lambda body: len(body.decode().strip("\n").split("\n")) - 1,
+}
+GRAPH_FORMATS = {"text/turtle": RdfFormat.TURTLE, "application/n-triples": RdfFormat.N_TRIPLES,
+                 "application/n-quads": RdfFormat.N_QUADS, "application/trig": RdfFormat.TRIG,
+                 "application/ld+json": RdfFormat.JSON_LD, "application/rdf+xml": RdfFormat.RDF_XML}
+
+
+@pytest.mark.parametrize("accept", [*SOLUTION_COUNTS, *GRAPH_FORMATS])
+def test_every_format_is_cut_at_max_rows_with_the_header_set(server, accept):
+    graph = accept in GRAPH_FORMATS
+    reply = query(server, "CONSTRUCT WHERE { ?s ?p ?o }" if graph else "SELECT * WHERE { ?s ?p ?o }", accept)
+    assert reply.status == 200, reply.text
+    assert reply.headers["content-type"].startswith(accept)
+    assert reply.headers["x-diplograph-truncated"] == "true"
+    assert reply.headers["x-diplograph-max-rows"] == "5"
+    rows = (len(list(parse(reply.body, format=GRAPH_FORMATS[accept]))) if graph
+            else SOLUTION_COUNTS[accept](reply.body))
+    assert rows == 5
+    # Exactly at the cap is not cut.
+    exact = query(server, "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 5" if graph
+                  else "SELECT * WHERE { ?s ?p ?o } LIMIT 5", accept)
+    assert exact.headers["x-diplograph-truncated"] == "false"
+
+
 def test_the_lexer_finds_keywords_only_outside_strings_iris_and_comments():
     assert "SERVICE" in keywords("SELECT * { ex:a\\#b SERVICE <x> {} }")  # an escaped # is no comment
     assert "SERVICE" not in keywords("SELECT ?service { <http://a/SERVICE> ex:SERVICE 'SERVICE', \"\"\"SERVICE\"\"\" }")
@@ -212,6 +243,21 @@ def test_using_clauses_go_before_each_top_level_where_only():
         "DELETE { ?s ?p ?o } USING <http://g/1> USING NAMED <http://g/2> WHERE { ?s ?p ?o } ; INSERT DATA { <a> <b> <c> }")
 
 
+def test_old_checkpoints_are_deleted_once_no_worker_reads_them(tmp_path):
+    store = mini_store(tmp_path)
+    with diplograph_server(store, token=TOKEN) as running:
+        workers = json.loads(running.request("GET", "/healthz").body)["query_workers"]
+        for n in range(8):
+            assert running.update(f'INSERT DATA {{ GRAPH <http://example.org/n> {{ <http://example.org/x> '
+                                  f'<http://example.org/n> {n} }} }}').status == 204
+            for _ in range(2 * workers):
+                assert ask(running, f"ASK {{ <http://example.org/x> <http://example.org/n> {n} }}")
+        kept = sorted(int(p.name) for p in tmp_path.glob(".store-checkpoints-*/*"))
+        # The newest, and at most one older one per worker (a worker keeps its checkpoint open
+        # until its next query); eight writes made nine.
+        assert kept[-1] == 8 and len(kept) <= workers + 1
+
+
 def test_stopping_the_server_removes_its_checkpoints(tmp_path):
     store = mini_store(tmp_path)
     (tmp_path / ".store-checkpoints-left-by-a-killed-server").mkdir()
@@ -222,3 +268,13 @@ def test_stopping_the_server_removes_its_checkpoints(tmp_path):
     assert process.returncode == 0
     assert list(tmp_path.glob(".store-checkpoints-*")) == []
     assert "stopped" in running.log.read_text()
+
+
+def test_an_update_the_store_refuses_gets_400_saying_why_and_changes_nothing(server):
+    assert server.update("INSERT DATA { GRAPH <http://example.org/kept> { <http://example.org/k> "
+                         "<http://example.org/n> 1 } }").status == 204
+    reply = server.update("DROP GRAPH <http://example.org/kept> ; DROP GRAPH <http://example.org/never-made>")
+    assert reply.status == 400
+    assert "does not exist" in reply.text and "SILENT" in reply.text
+    assert ask(server, "ASK { GRAPH <http://example.org/kept> { ?s ?p ?o } }")  # the first DROP was undone
+    assert server.update("DROP GRAPH <http://example.org/kept>").status == 204

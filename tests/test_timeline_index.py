@@ -16,7 +16,7 @@ from diplograph.loader import graphs_to_load, read_articles
 from diplograph.ontology.vocab import ID_BASE
 from diplograph.store.results import replace_graphs_update
 from diplograph.server.timeline import axis
-from diplograph.server.timeline.index import graphs_written
+from diplograph.store.lexer import graphs_written
 
 MINI_GRAPH = ID_BASE + "graph/mini"
 MEETING = "e-mini--envoy-meets-speaker"
