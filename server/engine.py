@@ -10,15 +10,13 @@ from typing import Iterator
 from pyoxigraph import DefaultGraph, Quad
 
 from diplograph.store import EmbeddedStore
-from diplograph.store.lexer import graphs_written
-from diplograph.store.results import graph_update
 
 from .dumps import Dump, Dumps
-from .facts import StoreFacts
+from .served_base import ServedStoreBase
 from .workers import Answer, Checkpoints, QueryJob, QueryPool
 
 
-class ServedStore(StoreFacts):
+class ServedStore(ServedStoreBase):
     """An on-disk `EmbeddedStore` served over HTTP: queries in killable worker processes,
     writes one at a time, each followed by a checkpoint before it is answered."""
 
@@ -47,30 +45,6 @@ class ServedStore(StoreFacts):
             self.checkpoints.renew()
             self.record(graphs)
         self.pool.prune()
-
-    def update(self, sparql: str, base_iri: str, using_graphs: list[str], using_named_graphs: list[str]) -> None:
-        """Run a SPARQL update."""
-        with self._writing(graphs_written(sparql)):
-            self.store.update(sparql, base_iri=base_iri, using_graphs=using_graphs,
-                              using_named_graphs=using_named_graphs)
-
-    def write_graph(self, graph: str | None, quads: list[Quad], replace: bool) -> bool:
-        """Put the triples of `quads` in `graph` (None: the store's own default graph), replacing
-        what it held or adding to it, in one transaction; True when the named graph is new."""
-        with self._writing(frozenset([graph])):
-            created = graph is not None and not self.store.has_graph(graph)
-            update = graph_update(graph, quads, replace)
-            if update:
-                self.store.update(update)
-        return created
-
-    def drop_graph(self, graph: str | None) -> bool:
-        """Remove a named graph, or empty the default graph (None); False when there is no such graph."""
-        with self._writing(frozenset([graph])):
-            if graph is not None and not self.store.has_graph(graph):
-                return False
-            self.store.update(f"DROP GRAPH <{graph}>" if graph is not None else "DROP DEFAULT")
-        return True
 
     def read_graph(self, graph: str | None) -> list[Quad] | None:
         """The quads of a named graph, or of the default graph (None); None when there is no such graph."""

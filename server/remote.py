@@ -29,11 +29,9 @@ from pyoxigraph import DefaultGraph, Quad, Store
 from diplograph.errors import QueryError, StoreError, StoreTimeout
 from diplograph.ontology.vocab import PREFIXES
 from diplograph.store import RemoteStore
-from diplograph.store.lexer import graphs_written
-from diplograph.store.results import graph_update
 
 from .dumps import Dump, Dumps
-from .facts import StoreFacts
+from .served_base import ServedStoreBase
 from .workers import Answer, QueryJob, QueryTimeout, evaluate
 
 REFRESH = 30.0  # seconds between two looks at whether the store changed behind the server's back
@@ -101,7 +99,7 @@ class _DumpSource:
         return self.store.quads(graph)
 
 
-class RemoteServedStore(StoreFacts):
+class RemoteServedStore(ServedStoreBase):
     """A `RemoteStore` served over HTTP; the same interface as `engine.ServedStore`."""
 
     def __init__(self, store: RemoteStore):
@@ -125,25 +123,7 @@ class RemoteServedStore(StoreFacts):
 
     def update(self, sparql: str, base_iri: str, using_graphs: list[str], using_named_graphs: list[str]) -> None:
         _parse_update(sparql, base_iri)
-        with self._writing(graphs_written(sparql)):
-            self.store.update(sparql, base_iri=base_iri, using_graphs=using_graphs,
-                              using_named_graphs=using_named_graphs)
-
-    def write_graph(self, graph: str | None, quads: list[Quad], replace: bool) -> bool:
-        """As `ServedStore.write_graph`; True when the named graph is new."""
-        with self._writing(frozenset([graph])):
-            created = graph is not None and graph not in self.store.graphs()
-            update = graph_update(graph, quads, replace)
-            if update:
-                self.store.update(update)
-        return created
-
-    def drop_graph(self, graph: str | None) -> bool:
-        with self._writing(frozenset([graph])):
-            if graph is not None and graph not in self.store.graphs():
-                return False
-            self.store.update(f"DROP GRAPH <{graph}>" if graph is not None else "DROP DEFAULT")
-        return True
+        super().update(sparql, base_iri, using_graphs, using_named_graphs)
 
     def read_graph(self, graph: str | None) -> list[Quad] | None:
         """The quads of a named graph, or of the store's own default graph (None: the triples in
@@ -151,7 +131,7 @@ class RemoteServedStore(StoreFacts):
         if graph is None:
             rows = self.store.query(_DEFAULT_GRAPH_ONLY).rows
             return [Quad(s, p, o, DefaultGraph()) for s, p, o in rows]
-        if graph not in self.store.graphs():
+        if not self.store.has_graph(graph):
             return None
         return self.store.quads(graph)
 

@@ -183,6 +183,10 @@ class RemoteStore:
         found = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         return sorted(s["g"].value for s in found if isinstance(s["g"], NamedNode))
 
+    def has_graph(self, graph: str) -> bool:
+        """Whether the store has a graph `graph` with something in it (an empty one is not seen over SPARQL)."""
+        return bool(self._select(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
+
     def close(self) -> None:
         """Nothing to release: every request is its own connection."""
 

@@ -16,7 +16,7 @@ from live_servers import free_port, oxigraph_server, virtuoso_server
 from support import run_cli
 from w3c_protocol import diplograph_command, diplograph_server
 
-from diplograph.ontology.vocab import ID_BASE
+from diplograph.ontology.vocab import DG, ID_BASE, RDFS, SEM, XSD
 
 TOKEN = "s3cret"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -110,6 +110,22 @@ def test_the_graph_store_protocol_writes_and_reads_remote_graphs(server):
     gone = server.request("DELETE", f"/store?graph={graph}", headers={"Authorization": f"Bearer {TOKEN}"})
     assert gone.status == 204
     assert server.request("GET", f"/store?graph={graph}").status == 404
+
+
+def test_a_graph_written_through_the_server_shows_on_the_timeline_and_goes_with_it(server):
+    graph = f"{ID_BASE}graph/remote-timeline-test"
+    event = f"<{ID_BASE}event/remote-timeline-test/summit>"
+    body = (f'{event} a <{SEM}Event> , <{DG}Meeting> ; <{RDFS}label> "Zanzibarian summit" ; '
+            f'<{SEM}hasEarliestBeginTimeStamp> "2024-03-01"^^<{XSD}date> ; '
+            f'<{SEM}hasLatestEndTimeStamp> "2024-03-01"^^<{XSD}date> ; <{DG}modality> <{DG}Occurred> .')
+    token = {"Authorization": f"Bearer {TOKEN}"}
+    target = f"/store?graph={urllib.parse.quote(graph, safe='')}"
+    assert server.request("PUT", target, body, {"Content-Type": "text/turtle", **token}).status in (201, 204)
+    shown = server.request("GET", "/?q=zanzibarian", headers={"Accept": "text/html"})
+    assert shown.status == 200 and "Zanzibarian summit" in shown.text
+    assert "Mar-a-Lago" in server.request("GET", "/", headers={"Accept": "text/html"}).text  # the rest is kept
+    assert server.request("DELETE", target, headers=token).status == 204
+    assert "Zanzibarian summit" not in server.request("GET", "/?q=zanzibarian", headers={"Accept": "text/html"}).text
 
 
 @pytest.mark.parametrize("text", [
