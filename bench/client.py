@@ -16,16 +16,20 @@ TIMEOUT = 300.0  # seconds; a request slower than this counts as an error
 class Client:
     """One connection to one SPARQL endpoint."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, timeout: float = TIMEOUT):
         parts = urlsplit(url)
         if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError(f"the benchmark only talks to loopback, not {parts.hostname}")
         self.host, self.port, self.path = parts.hostname, parts.port, parts.path
-        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
 
     def get(self, query: str, accept: str) -> tuple[int, bytes]:
-        """(status, body); a connection the server closed while idle is reopened once."""
-        target = f"{self.path}?query={quote(query, safe='')}"
+        """The SPARQL query by GET to the endpoint: (status, body)."""
+        return self.fetch(f"{self.path}?query={quote(query, safe='')}", accept)
+
+    def fetch(self, target: str, accept: str) -> tuple[int, bytes]:
+        """GET `target` (a path and query string on this server): (status, body); a connection the
+        server closed while idle is reopened once."""
         for attempt in (1, 2):
             try:
                 self.conn.request("GET", target, headers={"Accept": accept})

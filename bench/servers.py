@@ -14,9 +14,11 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from live_servers import free_port, virtuoso_ini, wait_until_up  # noqa: E402
@@ -47,6 +49,14 @@ class Running:
     store_folder: Path
     memory: "MemorySampler" = field(repr=False, default=None)
     quads: int | None = None  # counted in the store folder after loading, when that is possible
+    started: float = 0.0  # time.monotonic() when the process was started
+    log: Path | None = None  # the server's stderr, when it is kept
+
+    @property
+    def base(self) -> str:
+        """The server's root: http://127.0.0.1:PORT."""
+        parts = urlsplit(self.query_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
 
 def run_measured(args: list[str], **popen) -> tuple[float, int]:
@@ -189,19 +199,22 @@ def count_quads(folder: Path) -> int:
         del store
 
 
-def _server(name, args, query_url, up_url, load, store_folder, **popen) -> Running:
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=popen.pop("stderr", subprocess.DEVNULL),
-                               **popen)
-    running = Running(name, query_url, process, load, store_folder)
+@contextmanager
+def _server(name, args, query_url, up_url, load, store_folder, quads=None, log: Path | None = None, **popen):
+    """Start `args` (its stderr to `log`, else discarded) and wait until `up_url` answers: the
+    Running server, stopped (by its process handle) when the `with` block ends."""
+    with log.open("wb") if log else nullcontext(subprocess.DEVNULL) as stderr:
+        started = time.monotonic()
+        process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=stderr, **popen)
+    running = Running(name, query_url, process, load, store_folder, quads=quads, started=started, log=log)
     try:
         running.memory = MemorySampler(process.pid)
         wait_until_up(up_url, process, seconds=60)
-    except BaseException:
+        yield running
+    finally:
         stop(process)
         if running.memory:
             running.memory.close()
-        raise
-    return running
 
 
 @contextmanager
@@ -216,15 +229,10 @@ def oxigraph_server(data: Path, work: Path):
     quads = count_quads(folder)  # `oxigraph load` reports a bad file on stderr but exits 0
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    running = _server("Oxigraph server", [exe, "serve-read-only", "--location", str(folder), "--bind",
-                                          f"127.0.0.1:{port}", "--union-default-graph"],
-                      f"{base}/query", f"{base}/query?query=ASK%7B%7D", Load(seconds, rss), folder)
-    running.quads = quads
-    try:
+    with _server("Oxigraph server", [exe, "serve-read-only", "--location", str(folder), "--bind",
+                                     f"127.0.0.1:{port}", "--union-default-graph"],
+                 f"{base}/query", f"{base}/query?query=ASK%7B%7D", Load(seconds, rss), folder, quads) as running:
         yield running
-    finally:
-        stop(running.process)
-        running.memory.close()
 
 
 def bulk_load_embedded(data: Path, folder: Path) -> tuple[float, int]:
@@ -260,9 +268,11 @@ print(time.perf_counter() - started)
 
 
 @contextmanager
-def diplograph_server(data: Path, work: Path, workers: int | None = None):
+def diplograph_server(data: Path, work: Path, workers: int | None = None, serve_args: Sequence[str] = (),
+                      log: Path | None = None):
     """A store folder bulk-loaded with pyoxigraph, then `diplograph serve` on it (its defaults:
-    8 HTTP threads, 2 query worker processes, unless `workers` is given)."""
+    8 HTTP threads, 2 query worker processes, unless `workers` is given), with `serve_args` added
+    (an update token, say) and its stderr kept in `log` if given."""
     folder = work / "diplograph" / "store"
     folder.parent.mkdir(parents=True, exist_ok=True)
     seconds, rss = bulk_load_embedded(data, folder)
@@ -272,13 +282,10 @@ def diplograph_server(data: Path, work: Path, workers: int | None = None):
     args = [sys.executable, "-m", "diplograph.cli", "serve", "--store", str(folder), "--port", str(port)]
     if workers:
         args += ["--workers", str(workers)]
-    running = _server("diplograph", args, f"{base}/sparql", f"{base}/healthz", Load(seconds, rss), folder)
-    running.quads = quads
-    try:
+    args += serve_args
+    with _server("diplograph", args, f"{base}/sparql", f"{base}/healthz", Load(seconds, rss), folder, quads,
+                 log=log) as running:
         yield running
-    finally:
-        stop(running.process)
-        running.memory.close()
 
 
 def isql(sql_port: int, script: str) -> str:
@@ -303,9 +310,8 @@ def virtuoso_server(data: Path, work: Path):
     config = virtuoso_ini(folder, sql_port, http_port, allowed=(data.parent,),
                           settings={"NumberOfBuffers": VIRTUOSO_BUFFERS, "MaxDirtyBuffers": VIRTUOSO_DIRTY_BUFFERS})
     base = f"http://127.0.0.1:{http_port}"
-    running = _server("Virtuoso", [exe, "+configfile", str(config), "+foreground"], f"{base}/sparql",
-                      f"{base}/sparql?query=ASK%7B%7D", None, folder, cwd=folder)
-    try:
+    with _server("Virtuoso", [exe, "+configfile", str(config), "+foreground"], f"{base}/sparql",
+                 f"{base}/sparql?query=ASK%7B%7D", None, folder, cwd=folder) as running:
         started = time.perf_counter()
         isql(sql_port, f"ld_dir('{data.parent}', '{data.name}', 'urn:diplograph:bench:default');\n"
                        "rdf_loader_run();\ncheckpoint;\n")
@@ -317,6 +323,3 @@ def virtuoso_server(data: Path, work: Path):
         running.load = Load(seconds, max(running.memory.high_water.values()),
                             "the loader runs inside the server: peak of the server process during the load")
         yield running
-    finally:
-        stop(running.process)
-        running.memory.close()

@@ -30,7 +30,6 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -39,16 +38,7 @@ sys.path.insert(0, str(HERE))
 
 from client import Client, timed  # noqa: E402
 from generate import CACHE, QUERY_ACTOR, article_id, corpus, parse_sizes  # noqa: E402
-from servers import (  # noqa: E402
-    Load,
-    _server,
-    bulk_load_embedded,
-    count_quads,
-    free_port,
-    oxigraph_server,
-    stop,
-    virtuoso_server,
-)
+from servers import diplograph_server, oxigraph_server, virtuoso_server  # noqa: E402
 
 from diplograph.ontology.vocab import ID_BASE  # noqa: E402
 
@@ -81,57 +71,19 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))]
 
 
-class Pages:
+class Pages(Client):
     """GET requests for whole pages over one kept-alive loopback connection."""
 
     def __init__(self, base: str):
-        host, port = base.removeprefix("http://").split(":")
-        self.conn = http.client.HTTPConnection(host, int(port), timeout=600)
+        super().__init__(base, timeout=600)
 
-    def get(self, path: str) -> tuple[int, bytes]:
-        for attempt in (1, 2):
-            try:
-                self.conn.request("GET", path, headers={"Accept": "text/html"})
-                response = self.conn.getresponse()
-                return response.status, response.read()
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                self.conn.close()
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+    def page(self, path: str) -> tuple[int, bytes]:
+        return self.fetch(path, "text/html")
 
-    def timed(self, path: str) -> tuple[float, int, bytes]:
+    def timed_page(self, path: str) -> tuple[float, int, bytes]:
         started = time.perf_counter()
-        status, body = self.get(path)
+        status, body = self.page(path)
         return time.perf_counter() - started, status, body
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-@contextmanager
-def diplograph_writable(data: Path, work: Path):
-    """As servers.diplograph_server (bulk load, then `diplograph serve` with its defaults), with an
-    update token and the server's log kept in a file."""
-    folder = work / "diplograph" / "store"
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    seconds, rss = bulk_load_embedded(data, folder)
-    quads = count_quads(folder)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = work / "diplograph.log"
-    args = [sys.executable, "-m", "diplograph.cli", "serve", "--store", str(folder), "--port", str(port),
-            "--update-token", TOKEN]
-    with log.open("wb") as stderr:
-        started = time.monotonic()
-        running = _server("diplograph", args, f"{base}/sparql", f"{base}/healthz", Load(seconds, rss), folder,
-                          stderr=stderr)
-    running.quads, running.log, running.base, running.started = quads, log, base, started
-    try:
-        yield running
-    finally:
-        stop(running.process)
-        running.memory.close()
 
 
 def index_builds(log: Path) -> list[tuple[int, str, float]]:
@@ -157,13 +109,13 @@ def page_latencies(base: str, samples: int) -> dict:
     out = {}
     try:
         for name, path in PAGES.items():
-            first, status, body = client.timed(path)
+            first, status, body = client.timed_page(path)
             if status != 200:
                 raise RuntimeError(f"{name}: HTTP {status}: {body[:300]!r}")
             total = int(re.search(rb'data-total="(\d+)"', body).group(1))
             times = []
             for _ in range(samples):
-                seconds, status, body = client.timed(path)
+                seconds, status, body = client.timed_page(path)
                 if status != 200:
                     raise RuntimeError(f"{name}: HTTP {status}")
                 times.append(seconds)
@@ -224,7 +176,7 @@ def replace_and_wait(running, how: str, graph: str, quads: list, marker: str) ->
     client = Pages(running.base)
     try:
         while True:
-            _, body = client.get(f"/?q={marker}")
+            _, body = client.page(f"/?q={marker}")
             if re.search(rb'data-total="[1-9]', body) and b'class="stale"' not in body:
                 break
             if time.perf_counter() - started > 900:
@@ -264,7 +216,8 @@ def run_size(size: str, samples: int, query_samples: int, compare: bool) -> dict
     with tempfile.TemporaryDirectory(prefix=f"diplograph-bench-timeline-{size}-") as tmp:
         work = Path(tmp)
         print(f"{size}: diplograph", flush=True)
-        with diplograph_writable(data, work) as running:
+        with diplograph_server(data, work, serve_args=["--update-token", TOKEN],
+                               log=work / "diplograph.log") as running:
             events, what, seconds = wait_for_index(running, 1)
             time.sleep(WARM_SECONDS)  # the server renders its first page after the index
             result["index_at_start"] = {"events": events, "seconds": seconds, "read": what,

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections import Counter
 from html import unescape
 from html.parser import HTMLParser
 
 import pytest
 import rdflib
-from support import FIXTURES, MINI
-from timeline_app import timeline_app
+from timeline_app import hostile_timeline_app, timeline_app
 
 from diplograph.loader import read_article
 from diplograph.ontology import iris
@@ -352,23 +350,10 @@ def test_a_page_lists_at_most_its_share_of_statements_and_says_where_the_rest_ar
 
 # ---- escaping ----------------------------------------------------------------------------------
 
-HOSTILE = "<script>alert('x')</script> & \"quoted\""
-
-
 @pytest.fixture(scope="module")
 def hostile_app(tmp_path_factory):
-    """The mini article with markup in an event's, an entity's, an alias and a claim's label."""
-    folder = tmp_path_factory.mktemp("hostile-pages")
-    shutil.copy(FIXTURES / "mini.txt", folder / "mini.txt")
-    text = MINI.read_text(encoding="utf-8")
-    text = text.replace("label: The envoy meets the speaker in Beirut", f"label: {json.dumps('Meeting ' + HOSTILE)}")
-    text = text.replace("envoy: {label: The envoy,", f"envoy: {{label: {json.dumps('Envoy ' + HOSTILE)}, "
-                                                      f"aliases: [{json.dumps('Alias ' + HOSTILE)}],")
-    text = text.replace("label: No talks took place", f"label: {json.dumps('No talks ' + HOSTILE)}")
-    text = text.replace("two-officials: {label: two officials,",
-                        f"two-officials: {{label: {json.dumps('Officials ' + HOSTILE)},")
-    (folder / "mini.yaml").write_text(text, encoding="utf-8")
-    with timeline_app(folder, [folder / "mini.yaml"]) as (client, _):
+    """The mini article with markup in its labels (timeline_app.hostile_timeline_app)."""
+    with hostile_timeline_app(tmp_path_factory.mktemp("hostile-pages")) as (client, _):
         yield client
 
 

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import re
-import shutil
 import threading
 import time
 import types
@@ -15,8 +14,7 @@ from html import unescape
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
-from support import FIXTURES, MINI
-from timeline_app import timeline_app
+from timeline_app import hostile_timeline_app, timeline_app
 
 from diplograph.ontology.vocab import ID_BASE
 
@@ -291,20 +289,10 @@ def test_a_browser_asking_the_endpoint_for_html_gets_the_query_page(seed_app):
 
 # ---- escaping and keeping up with the store ----------------------------------------------------
 
-HOSTILE = "<script>alert('x')</script> & \"quoted\""
-
-
 @pytest.fixture(scope="module")
 def hostile_app(tmp_path_factory):
-    """The mini article with markup in an event's, an entity's and a claim's label."""
-    folder = tmp_path_factory.mktemp("hostile")
-    shutil.copy(FIXTURES / "mini.txt", folder / "mini.txt")
-    text = MINI.read_text(encoding="utf-8")
-    text = text.replace("label: The envoy meets the speaker in Beirut", f"label: {json.dumps('Meeting ' + HOSTILE)}")
-    text = text.replace("envoy: {label: The envoy,", f"envoy: {{label: {json.dumps('Envoy ' + HOSTILE)},")
-    text = text.replace("label: No talks took place", f"label: {json.dumps('No talks ' + HOSTILE)}")
-    (folder / "mini.yaml").write_text(text, encoding="utf-8")
-    with timeline_app(folder, [folder / "mini.yaml"]) as (client, served):
+    """The mini article with markup in its labels (timeline_app.hostile_timeline_app)."""
+    with hostile_timeline_app(tmp_path_factory.mktemp("hostile")) as (client, served):
         yield client, served
 
 
