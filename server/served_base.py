@@ -18,7 +18,9 @@ from diplograph.store.lexer import graphs_written
 from diplograph.store.results import graph_update
 
 GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-TERMS_USED = "SELECT DISTINCT ?t WHERE { { ?s ?t ?o } UNION { ?s a ?t } }"
+TERMS_BY_GRAPH = "SELECT DISTINCT ?g ?t WHERE { GRAPH ?g { { ?s ?t ?o } UNION { ?s a ?t } } }"
+TERMS_IN_GRAPH = "SELECT DISTINCT ?t WHERE {{ GRAPH {graph} {{ {{ ?s ?t ?o }} UNION {{ ?s a ?t }} }} }}"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 class ServedStoreBase(ABC):
@@ -71,31 +73,93 @@ class ServedStoreBase(ABC):
             self.store.update(f"DROP GRAPH <{graph}>" if graph is not None else "DROP DEFAULT")
         return True
 
-    def _per_version(self, name: str, compute: Callable[[], object]):
-        """`compute()`, again only after the store changed."""
+    def changed_since(self, version: object) -> set[str | None] | None:
+        """The graphs (None: the default graph) that the writes after `version` changed; None when
+        that is not known (a write did not say, or `version` is older than the record)."""
+        versions = [v for v, _ in self.changes]
+        if version not in versions:
+            return None
+        changed: set[str | None] = set()
+        for _, graphs in list(self.changes)[versions.index(version) + 1:]:
+            if graphs is None:
+                return None
+            changed |= graphs
+        return changed
+
+    def _per_graph(self, name: str, everything: Callable[[], dict], one: Callable[[str | None], object]) -> dict:
+        """A value per graph, for the current version: `everything()` reads them all at once (the
+        first time, and after a write that did not say what it changed); after writes that named
+        their graphs, only those are read again, with `one(graph)` (None: the graph is gone).
+        At millions of quads reading all takes seconds, one graph milliseconds."""
         current = self.version()
         cached = self._cached.get(name)
-        if cached is None or cached[0] != current:
-            with self._computing:  # concurrent requests compute it once
-                cached = self._cached.get(name)
-                if cached is None or cached[0] != current:
-                    cached = (current, compute())
-                    self._cached[name] = cached
-        return cached[1]
+        if cached is not None and cached[0] == current:
+            return cached[1]
+        with self._computing:  # concurrent requests compute it once
+            cached = self._cached.get(name)
+            if cached is not None and cached[0] == current:
+                return cached[1]
+            changed = self.changed_since(cached[0]) if cached is not None else None
+            if changed is None:
+                values = everything()
+            else:
+                values = dict(cached[1])
+                for graph in changed:
+                    value = one(graph)
+                    if value is None:
+                        values.pop(graph, None)
+                    else:
+                        values[graph] = value
+            self._cached[name] = (current, values)
+            return values
 
     def graph_sizes(self) -> dict[str, int]:
         """Triples in each named graph, sorted by name."""
-        def count() -> dict[str, int]:
-            rows = self.store.query(GRAPH_SIZES).rows
-            return dict(sorted((g.value, int(n.value)) for g, n in rows if isinstance(g, NamedNode)))
-        return self._per_version("graph_sizes", count)
+        return dict(sorted((g, n) for g, n in self._sizes().items() if g is not None and n))
 
     def size(self) -> int:
-        """Quads in the whole store."""
-        return self._per_version("size", self.store.count)
+        """Quads in the whole store: its named graphs' and its default graph's."""
+        return sum(self._sizes().values())
+
+    def _sizes(self) -> dict[str | None, int]:
+        """Quads in each graph, None for the default graph."""
+        def everything() -> dict[str | None, int]:
+            sizes = {g.value: int(n.value) for g, n in self.store.query(GRAPH_SIZES).rows if isinstance(g, NamedNode)}
+            return {**sizes, None: len(self._default_graph())}
+
+        def one(graph: str | None) -> int | None:
+            if graph is None:
+                return len(self._default_graph())
+            return self.store.count(graph) if self.store.has_graph(graph) else None
+
+        return self._per_graph("sizes", everything, one)
 
     def terms_used(self) -> set[str]:
         """Every IRI used as a predicate or as a class (the object of rdf:type)."""
-        def terms() -> set[str]:
-            return {t.value for (t,) in self.store.query(TERMS_USED).rows if isinstance(t, NamedNode)}
-        return self._per_version("terms_used", terms)
+        def everything() -> dict[str | None, frozenset[str]]:
+            terms: dict[str | None, set[str]] = {}
+            for g, t in self.store.query(TERMS_BY_GRAPH).rows:
+                if isinstance(g, NamedNode) and isinstance(t, NamedNode):
+                    terms.setdefault(g.value, set()).add(t.value)
+            return {**{g: frozenset(t) for g, t in terms.items()}, None: _terms(self._default_graph())}
+
+        def one(graph: str | None) -> frozenset[str] | None:
+            if graph is None:
+                return _terms(self._default_graph())
+            if not self.store.has_graph(graph):
+                return None
+            rows = self.store.query(TERMS_IN_GRAPH.format(graph=NamedNode(graph))).rows
+            return frozenset(t.value for (t,) in rows if isinstance(t, NamedNode))
+
+        return set().union(*self._per_graph("terms_used", everything, one).values())
+
+    def _default_graph(self) -> list[Quad]:
+        """The quads of the store's own default graph (written by the Graph Store's ?default)."""
+        return self.read_graph(None) or []
+
+
+def _terms(quads: list[Quad]) -> frozenset[str]:
+    """The predicates and classes of `quads`."""
+    terms = {q.predicate.value for q in quads}
+    terms |= {q.object.value for q in quads if q.predicate.value == RDF_TYPE and isinstance(q.object, NamedNode)}
+    return frozenset(terms)

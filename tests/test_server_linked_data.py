@@ -248,3 +248,45 @@ def test_a_dump_changes_when_the_store_changes_and_only_then(server):
                              "DROP SILENT GRAPH <urn:x:other>").status == 204
     after = {name: server.request("GET", f"/dumps/{name}.nq.gz").headers["etag"] for name in ("all", "mini")}
     assert after == before
+
+
+def void_of(server) -> tuple[rdflib.Graph, rdflib.URIRef]:
+    graph = rdf(server.request("GET", "/.well-known/void"))
+    (dataset,) = graph.subjects(VOID.sparqlEndpoint, rdflib.URIRef(server.url))
+    return graph, dataset
+
+
+COUNTED = iris.graph("counted")
+NEW_VOCABULARY = "http://example.org/new-vocabulary#"
+ADDED = f"<urn:x:a> <{NEW_VOCABULARY}term> <urn:x:c> , <urn:x:d>"
+
+
+@pytest.mark.parametrize("write, undo", [
+    # A Graph Store PUT and DELETE name their graph; a SPARQL update may or may not.
+    ("PUT", "DELETE"),
+    (f"INSERT DATA {{ GRAPH <{COUNTED}> {{ {ADDED} }} }}", f"DROP GRAPH <{COUNTED}>"),
+    (f"INSERT {{ GRAPH <{COUNTED}> {{ {ADDED} }} }} WHERE {{}}",
+     f"DELETE {{ GRAPH <{COUNTED}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{COUNTED}> {{ ?s ?p ?o }} }}"),
+])
+def test_void_follows_every_write_graph_sizes_and_vocabularies(server, write, undo):
+    graph, dataset = void_of(server)
+    total = graph.value(dataset, VOID.triples).toPython()
+    token = {"Authorization": f"Bearer {TOKEN}"}
+    if write == "PUT":
+        body = ADDED + " ."
+        assert server.request("PUT", f"/store?graph={COUNTED}", body,
+                              {"Content-Type": "text/turtle", **token}).status in (201, 204)
+    else:
+        assert server.update(write).status == 204
+    graph, dataset = void_of(server)
+    assert graph.value(dataset, VOID.triples).toPython() == total + 2
+    assert graph.value(rdflib.URIRef(COUNTED), VOID.triples).toPython() == 2
+    assert NEW_VOCABULARY in set(map(str, graph.objects(dataset, VOID.vocabulary)))
+    if undo == "DELETE":
+        assert server.request("DELETE", f"/store?graph={COUNTED}", headers=token).status == 204
+    else:
+        assert server.update(undo).status == 204
+    graph, dataset = void_of(server)
+    assert graph.value(dataset, VOID.triples).toPython() == total
+    assert graph.value(rdflib.URIRef(COUNTED), VOID.triples) is None
+    assert NEW_VOCABULARY not in set(map(str, graph.objects(dataset, VOID.vocabulary)))
