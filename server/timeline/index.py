@@ -21,6 +21,7 @@ from __future__ import annotations
 import gc
 import logging
 import re
+import sys
 import threading
 import time
 from bisect import bisect_left
@@ -83,7 +84,7 @@ SELECT ?e ?f ?label ?value ?qualifier ?measure ?unit ?who WHERE {{ GRAPH <{graph
 WORD = re.compile(r"\w+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """Something an event points to: its IRI, its label, and its key in URLs (see `key_of`)."""
 
@@ -92,7 +93,7 @@ class Link:
     key: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """The sentence an event's first mention stands in, and where the mention is in it."""
 
@@ -109,7 +110,7 @@ class Evidence:
         return self.sentence[:start], self.sentence[start:stop], self.sentence[stop:]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Dispute:
     """A claim about an event and the claim that contradicts it."""
 
@@ -118,7 +119,7 @@ class Dispute:
     disputed_by_source: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     iri: str
     label: str
@@ -129,7 +130,7 @@ class Figure:
     source: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Event:
     """One event as the timeline shows it."""
 
@@ -295,7 +296,7 @@ def intersect(lists) -> list[int]:
     return kept
 
 
-@dataclass
+@dataclass(slots=True)
 class _Raw:
     """One event as its graph says it, before the labels of what it points to are looked up."""
 
@@ -374,7 +375,7 @@ def read_graph(store, graph: str) -> Part:
     for e, relation, x in _rows(store, LINKS, graph):
         event = raw.get(e.value)
         if event is not None and (relation.value, x.value) not in event.links:
-            event.links.append((relation.value, x.value))
+            event.links.append((sys.intern(relation.value), sys.intern(x.value)))
             refs.add(x.value)
     for e, m, mb, me, sb, sentence in _rows(store, MENTIONS, graph):
         event, begin = raw.get(e.value), int(mb.value)
@@ -451,7 +452,9 @@ def index_parts(parts: Parts, previous: Parts | None = None) -> Snapshot:
 def _event(raw: _Raw, parts: Parts) -> Event:
     """An event with the labels of what it points to, and its words and facet keys."""
     def link(iri: str) -> Link:
-        return Link(iri, parts.labels.get(iri, key_of(iri)), key_of(iri))
+        # Interned: the same actors and places stand in thousands of events.
+        key = sys.intern(key_of(iri))
+        return Link(sys.intern(iri), sys.intern(parts.labels.get(iri, key)), key)
 
     def source(iris: set[str]) -> str | None:
         known = sorted(parts.labels[iri] for iri in iris if iri in parts.labels)
@@ -496,7 +499,7 @@ def _describe(event: Event) -> None:
     text += [link.label for link in event.actors + event.places + event.sources]
     words = WORD.findall(" ".join(text).casefold())
     event.haystack = " ".join(words)
-    event.words = tuple(dict.fromkeys(words))
+    event.words = tuple(dict.fromkeys(map(sys.intern, words)))  # one copy of each word, not one per event
     event.facet_keys = tuple((facet, key) for facet in FACETS for key in dict.fromkeys(event.keys(facet)))
 
 
