@@ -17,6 +17,7 @@ What differs from a store folder (server/engine.py):
 from __future__ import annotations
 
 import itertools
+import shutil
 import tempfile
 import threading
 import time
@@ -165,6 +166,7 @@ class RemoteServedStore(ServedStoreBase):
 
     def close(self) -> None:
         self.dumps.close()
+        shutil.rmtree(self._source.path.parent, ignore_errors=True)
         self.store.close()
 
 

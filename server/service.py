@@ -27,8 +27,10 @@ RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_C
 
 @bp.route("/healthz")
 def healthz() -> Response:
-    """200 while the server can answer; says how many query workers are alive."""
-    return jsonify(served().store.health())
+    """200 while the server can answer (with how many query workers are alive), 503 when the
+    store behind it cannot (a remote store that does not answer)."""
+    health = served().store.health()
+    return jsonify(health), 200 if health["status"] == "ok" else 503
 
 
 def describe_service() -> Response:

@@ -176,6 +176,24 @@ def test_check_reads_the_served_remote_store_and_finds_it_sound(server, remote):
     assert "offsets of every mention" in checked.stdout and "SHACL: the data conforms" in checked.stdout
 
 
+def test_health_says_whether_the_remote_store_answers(tmp_path):
+    oxigraph = oxigraph_server()
+    base = oxigraph.__enter__()
+    try:
+        with diplograph_server(f"{base}/query {base}/update", log=tmp_path / "serve.log") as running:
+            assert json.loads(running.request("GET", "/healthz").body)["status"] == "ok"
+            oxigraph.__exit__(None, None, None)  # the store goes away, the server stays
+            oxigraph = None
+            reply = running.request("GET", "/healthz")
+            assert reply.status == 503 and json.loads(reply.body)["status"] == "store unreachable"
+            query = running.request("GET", "/sparql?query=ASK%7B%7D",
+                                    headers={"Accept": "application/sparql-results+json"})
+            assert query.status == 502 and "cannot reach the store" in query.text
+    finally:
+        if oxigraph is not None:
+            oxigraph.__exit__(None, None, None)
+
+
 def test_resources_keep_their_iris(server):
     reply = server.request("GET", "/id/entity/ron-dermer", headers={"Accept": "application/n-triples"})
     assert f"<{ID_BASE}entity/ron-dermer>" in reply.text
