@@ -35,7 +35,11 @@ class StoreError(DiplographError):
     """The store cannot be opened, read or written."""
 
 
-class StoreTimeout(StoreError):
+class StoreUnreachable(StoreError):
+    """A remote store could not be reached (no connection, no answer in time)."""
+
+
+class StoreTimeout(StoreUnreachable):
     """A remote store did not answer in the time given."""
 
 

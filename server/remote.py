@@ -43,28 +43,25 @@ class Versions:
     """Names the state of the remote store, as `Checkpoints.current` does for a store folder: a
     new value after every write through this server, and when the store's size changes otherwise."""
 
-    def __init__(self, store: RemoteStore):
-        self.store = store
+    def __init__(self, store: RemoteStore, refresh: float = REFRESH):
+        self.store, self.refresh = store, refresh
         self._writes, self._others = itertools.count(), itertools.count()
         self._written, self._other = next(self._writes), next(self._others)
         self._size = store.count()
-        self._rebase = False  # the size changed by our own write: take it as it is at the next look
         self._looked = time.monotonic()
         self._looking = threading.Lock()
 
     @property
     def current(self) -> tuple[int, int]:
-        if time.monotonic() - self._looked > REFRESH and self._looking.acquire(blocking=False):
+        if time.monotonic() - self._looked > self.refresh and self._looking.acquire(blocking=False):
             threading.Thread(target=self._look, daemon=True, name="diplograph-remote-size").start()
         return self._written, self._other
 
     def _look(self) -> None:
         try:
-            size, rebase = self.store.count(), self._rebase
-            self._rebase = False
-            if size != self._size and not rebase:
-                self._other = next(self._others)
-            self._size = size
+            size = self.store.count()
+            if size != self._size:
+                self._size, self._other = size, next(self._others)
         except StoreError:
             pass  # unreachable for now: queries will say so; look again later
         finally:
@@ -72,8 +69,13 @@ class Versions:
             self._looking.release()
 
     def renew(self) -> None:
+        """After a write through this server: a new version, and the size it left the store at,
+        so that only a change by others moves `current` again."""
+        try:
+            self._size = self.store.count()
+        except StoreError:
+            pass  # the next look takes the size as changed: everything is computed again
         self._written = next(self._writes)
-        self._rebase = True
 
 
 class _Bounded:
@@ -103,9 +105,9 @@ class _DumpSource:
 class RemoteServedStore(ServedStoreBase):
     """A `RemoteStore` served over HTTP; the same interface as `engine.ServedStore`."""
 
-    def __init__(self, store: RemoteStore):
+    def __init__(self, store: RemoteStore, refresh: float = REFRESH):
         self.store = store
-        self.checkpoints = Versions(store)
+        self.checkpoints = Versions(store, refresh)
         super().__init__()
         self._source = _DumpSource(store)
         self.dumps = Dumps(self._source)

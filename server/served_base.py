@@ -73,18 +73,21 @@ class ServedStoreBase(ABC):
             self.store.update(f"DROP GRAPH <{graph}>" if graph is not None else "DROP DEFAULT")
         return True
 
-    def changed_since(self, version: object) -> set[str | None] | None:
-        """The graphs (None: the default graph) that the writes after `version` changed; None when
-        that is not known (a write did not say, or `version` is older than the record)."""
-        versions = [v for v, _ in self.changes]
-        if version not in versions:
-            return None
+    def changes_since(self, version: object) -> tuple[set[str | None] | None, object]:
+        """The graphs (None: the default graph) that the writes after `version` changed, and the
+        version they lead to, which is the current one; (None, None) when that is not known: a
+        write did not say, `version` is older than the record, or the store changed otherwise
+        (a remote store written by someone else)."""
+        log = list(self.changes)  # one copy: writers append meanwhile
+        versions = [v for v, _ in log]
+        if version not in versions or versions[-1] != self.version():
+            return None, None
         changed: set[str | None] = set()
-        for _, graphs in list(self.changes)[versions.index(version) + 1:]:
+        for _, graphs in log[versions.index(version) + 1:]:
             if graphs is None:
-                return None
+                return None, None
             changed |= graphs
-        return changed
+        return changed, versions[-1]
 
     def _per_graph(self, name: str, everything: Callable[[], dict], one: Callable[[str | None], object]) -> dict:
         """A value per graph, for the current version: `everything()` reads them all at once (the
@@ -99,7 +102,7 @@ class ServedStoreBase(ABC):
             cached = self._cached.get(name)
             if cached is not None and cached[0] == current:
                 return cached[1]
-            changed = self.changed_since(cached[0]) if cached is not None else None
+            changed = self.changes_since(cached[0])[0] if cached is not None else None
             if changed is None:
                 values = everything()
             else:

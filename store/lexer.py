@@ -153,6 +153,8 @@ def with_using(update: str, graphs: list[str] | None, named_graphs: list[str] | 
     return add_using(update, graphs or [], named_graphs or [])
 
 
+# An absolute IRI written out as it is (a scheme first, no \u escapes): the name the store will use.
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\\]*\Z")
 # What may stand at the top level of an update whose graphs `graphs_written` can name.
 _PLAIN_OPERATIONS = {"PREFIX", "BASE", "INSERT", "DELETE", "DATA", "DROP", "CLEAR", "CREATE", "SILENT", "GRAPH"}
 
@@ -168,8 +170,8 @@ def graphs_written(update: str) -> frozenset | None:
         if token.kind in ("space", "comment"):
             continue
         if after_graph:
-            if token.kind != "iri" or ":" not in token.text:
-                return None  # a prefixed or relative name: resolving it is the store's business
+            if token.kind != "iri" or not _ABSOLUTE_IRI.match(token.text[1:-1]):
+                return None  # prefixed, relative or escaped (\u…): resolving it is the store's business
             found.add(token.text[1:-1])
             after_graph = False
         elif token.depth == 0:

@@ -19,7 +19,7 @@ from pyoxigraph import NamedNode, Quad, QueryResultsFormat, RdfFormat, parse, pa
 from SPARQLWrapper import DIGEST, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
 
-from diplograph.errors import QueryError, StoreError, StoreTimeout
+from diplograph.errors import QueryError, StoreError, StoreTimeout, StoreUnreachable
 from diplograph.ontology.vocab import sparql_prefixes
 
 from . import lexer
@@ -82,7 +82,7 @@ class RemoteStore:
         except (URLError, OSError) as err:
             if isinstance(getattr(err, "reason", None), TimeoutError):
                 raise StoreTimeout(f"the store at {client.endpoint} did not answer in time") from None
-            raise StoreError(f"cannot reach the store at {client.endpoint}: "
+            raise StoreUnreachable(f"cannot reach the store at {client.endpoint}: "
                              f"{getattr(err, 'reason', err)}; is the server running?") from None
 
     def _select(self, sparql: str):
@@ -107,6 +107,8 @@ class RemoteStore:
             try:
                 self._update(replace_graphs_update(graphs))
                 return
+            except StoreUnreachable:
+                raise  # no answer says nothing about the request's size
             except StoreError:
                 if sum(len(q) for q in graphs.values()) <= CHUNK:
                     raise

@@ -290,3 +290,17 @@ def test_void_follows_every_write_graph_sizes_and_vocabularies(server, write, un
     assert graph.value(dataset, VOID.triples).toPython() == total
     assert graph.value(rdflib.URIRef(COUNTED), VOID.triples) is None
     assert NEW_VOCABULARY not in set(map(str, graph.objects(dataset, VOID.vocabulary)))
+
+
+def test_void_counts_a_graph_named_by_a_relative_iri(server):
+    graph, dataset = void_of(server)
+    total = graph.value(dataset, VOID.triples).toPython()
+    # Resolved against the endpoint's URL by the store: the server must not take the text as the name.
+    assert server.update("INSERT DATA { GRAPH <relative/x:y> { <urn:x:a> <urn:x:b> <urn:x:c> } }").status == 204
+    try:
+        graph, dataset = void_of(server)
+        assert graph.value(dataset, VOID.triples).toPython() == total + 1
+    finally:
+        assert server.update("DROP GRAPH <relative/x:y>").status == 204
+    graph, dataset = void_of(server)
+    assert graph.value(dataset, VOID.triples).toPython() == total

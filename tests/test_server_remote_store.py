@@ -16,7 +16,7 @@ from live_servers import free_port, oxigraph_server, virtuoso_server
 from support import run_cli
 from w3c_protocol import diplograph_command, diplograph_server
 
-from diplograph.ontology.vocab import DG, ID_BASE, RDFS, SEM, XSD
+from diplograph.ontology.vocab import DG, ID_BASE, RDF, RDFS, SEM, XSD
 
 TOKEN = "s3cret"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -197,3 +197,50 @@ def test_health_says_whether_the_remote_store_answers(tmp_path):
 def test_resources_keep_their_iris(server):
     reply = server.request("GET", "/id/entity/ron-dermer", headers={"Accept": "application/n-triples"})
     assert f"<{ID_BASE}entity/ron-dermer>" in reply.text
+
+
+def test_a_write_by_someone_else_is_seen_once_the_server_looks_again():
+    """The server notices the store's size changed (it looks every 30 s; here at every turn) and
+    computes graph sizes and the timeline from the store again."""
+    from diplograph.server.remote import RemoteServedStore
+    from diplograph.server.timeline.index import TimelineIndex
+    from diplograph.store import RemoteStore
+
+    with oxigraph_server() as base:
+        served = RemoteServedStore(RemoteStore(f"{base}/query", f"{base}/update"), refresh=0)
+        index = TimelineIndex(wait=30, first_wait=30)
+        try:
+            ours = f"{ID_BASE}graph/ours"
+            served.write_graph(ours, [], replace=True)
+            served.write_graph(ours, [_event_quad("ours")], replace=True)
+            assert served.graph_sizes() == {ours: 1}
+            snapshot, fresh = index.current(served)
+            assert fresh and [e.label for e in snapshot.events] == []  # one triple is no whole event
+            # Someone else writes a whole event straight into the store.
+            theirs = f"{ID_BASE}graph/theirs"
+            RemoteStore(f"{base}/query", f"{base}/update").replace_graphs({theirs: _event_quads("theirs")})
+            deadline = time.monotonic() + 30
+            while theirs not in served.graph_sizes():
+                assert time.monotonic() < deadline, "the outside write was never seen"
+                time.sleep(0.05)
+            snapshot, fresh = index.current(served)
+            assert fresh and [e.label for e in snapshot.events] == ["theirs summit"]
+        finally:
+            served.close()
+
+
+def _event_quad(name: str):
+    from pyoxigraph import Literal, NamedNode, Quad
+    return Quad(NamedNode(f"{ID_BASE}event/{name}/summit"), NamedNode(f"{RDFS}label"), Literal(f"{name} summit"))
+
+
+def _event_quads(name: str):
+    from pyoxigraph import Literal, NamedNode, Quad
+    event = NamedNode(f"{ID_BASE}event/{name}/summit")
+    date = Literal("2024-03-01", datatype=NamedNode(f"{XSD}date"))
+    return [Quad(event, NamedNode(f"{RDF}type"), NamedNode(f"{SEM}Event")),
+            Quad(event, NamedNode(f"{RDF}type"), NamedNode(f"{DG}Meeting")),
+            _event_quad(name),
+            Quad(event, NamedNode(f"{SEM}hasEarliestBeginTimeStamp"), date),
+            Quad(event, NamedNode(f"{SEM}hasLatestEndTimeStamp"), date),
+            Quad(event, NamedNode(f"{DG}modality"), NamedNode(f"{DG}Occurred"))]

@@ -176,3 +176,7 @@ def test_an_update_says_which_graphs_it_writes_only_when_it_names_them():
     assert graphs_written("DELETE WHERE { GRAPH <http://g/1> { ?s ?p ?o } }") is None
     assert graphs_written("DROP ALL") is None
     assert graphs_written("PREFIX ex: <http://g/> INSERT DATA { GRAPH ex:one { <a> <b> <c> } }") is None
+    # Names the store resolves or decodes itself: relative (even with a colon) or with \u escapes.
+    assert graphs_written("INSERT DATA { GRAPH <a/b:c> { <a> <b> <c> } }") is None
+    assert graphs_written("INSERT DATA { GRAPH <#x:y> { <a> <b> <c> } }") is None
+    assert graphs_written("INSERT DATA { GRAPH <http://x\\u002Fy> { <a> <b> <c> } }") is None

@@ -650,16 +650,9 @@ class TimelineIndex:
 
 
 def _changes_since(served_store, version) -> tuple[set[str] | None, object]:
-    """The graphs changed by the writes after checkpoint `version`, and the checkpoint after the
-    last of them; None when that is not known (the store keeps no such record, a write did not say,
-    or `version` is too old), and everything must be read."""
-    log_ = list(getattr(served_store, "changes", None) or ())
-    versions = [v for v, _ in log_]
-    if version is None or version not in versions:
+    """The graphs changed by the writes after `version` (DEFAULT_GRAPH for the default graph) and
+    the version they lead to; (None, None) when everything must be read (see `changes_since`)."""
+    changed, upto = served_store.changes_since(version)
+    if changed is None:
         return None, None
-    changed: set[str] = set()
-    for _, graphs in log_[versions.index(version) + 1:]:
-        if graphs is None:
-            return None, None
-        changed.update(DEFAULT_GRAPH if g is None else g for g in graphs)
-    return changed, versions[-1]
+    return {DEFAULT_GRAPH if g is None else g for g in changed}, upto
