@@ -73,7 +73,6 @@ class Facts:
         """The best rdfs:label of `iri` (English, untagged, any), else `fallback`, else the IRI."""
         return self.text(iri, LABEL) or fallback or iri
 
-
     def _sorted_values(self, index: dict, key) -> list:
         values = index.get(key)
         if not values:
@@ -86,10 +85,16 @@ class Facts:
 
 def construct(query: str, graph: str | None = None) -> Facts:
     """The triples `query` (a CONSTRUCT) makes, over the union of all graphs or over `graph` only."""
+    return Facts(*constructed(query, served().config.max_rows, graph))
+
+
+def constructed(query: str, max_rows: int, graph: str | None = None) -> tuple[list, bool]:
+    """The statements a CONSTRUCT makes, evaluated by a query worker (over the union of all graphs
+    or over `graph` only) and cut after `max_rows`; and whether they were cut."""
     job = QueryJob(query, None, [graph] if graph else None, [] if graph else None,
-                   {"boolean": None, "solutions": None, "triples": "ntriples"}, served().config.max_rows)
+                   {"boolean": None, "solutions": None, "triples": "ntriples"}, max_rows)
     answer = evaluate(job)
-    return Facts(parse(answer.body or b"", format=RdfFormat.N_TRIPLES), answer.truncated)
+    return list(parse(answer.body or b"", format=RdfFormat.N_TRIPLES)), answer.truncated
 
 
 def _key(term) -> object:

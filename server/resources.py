@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, request
-from pyoxigraph import NamedNode, RdfFormat, Triple, parse
+from pyoxigraph import NamedNode, Triple
 
 from diplograph.ontology.vocab import ONTOLOGY_GRAPH, ONTOLOGY_IRI, PREFIXES
 
@@ -22,9 +22,8 @@ from . import dataset, pages
 from .context import served
 from .http import HttpError, negotiate
 from .links import ONTOLOGY_PATH, article_of_graph, iri_for_path, twin_href
+from .page_queries import constructed
 from .results import GRAPH_TYPES, content_type, triples_bytes
-from .sparql import evaluate
-from .workers import QueryJob
 
 bp = Blueprint("resources", __name__)
 
@@ -103,11 +102,9 @@ def describe(iri: str, max_rows: int) -> Description:
     both directions with the labels of what they link to, plus the VoID of an article's graph; cut
     after `max_rows` statements (the resource's own come first, then those pointing to it)."""
     query = ONTOLOGY if iri == ONTOLOGY_IRI else DESCRIBE.format(iri=NamedNode(iri))
-    job = QueryJob(query, None, None, None, {"boolean": None, "solutions": None, "triples": "ntriples"}, max_rows)
-    answer = evaluate(job)
+    statements, truncated = constructed(query, max_rows)
     # A statement in two graphs comes once per graph (the default graph is their union).
-    triples = list(dict.fromkeys(Triple(q.subject, q.predicate, q.object)
-                                 for q in parse(answer.body, format=RdfFormat.N_TRIPLES)))
+    triples = list(dict.fromkeys(Triple(q.subject, q.predicate, q.object) for q in statements))
     if article_of_graph(iri) is not None:
         size = served().store.graph_sizes().get(iri)
         if size is not None:
@@ -115,4 +112,4 @@ def describe(iri: str, max_rows: int) -> Description:
     # Sorted by subject, the resource first, so that Turtle writes each subject once.
     subject = NamedNode(iri)
     triples.sort(key=lambda t: (t.subject != subject, str(t.subject), str(t.predicate), str(t.object)))
-    return Description(iri, triples, answer.truncated)
+    return Description(iri, triples, truncated)
