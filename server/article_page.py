@@ -20,7 +20,7 @@ from . import article_text
 from .page_parts import EventRow, Link, event_row, kind_of, link, timeline_href, timeline_snapshot
 from .page_queries import Facts, construct
 from .timeline.index import key_of
-from .timeline.words import figure_in_words, interval_in_words
+from .timeline.words import interval_in_words
 
 IN_ITS_GRAPH = """CONSTRUCT {{
   {a} ?p ?o . ?o rdfs:label ?label .
@@ -154,9 +154,7 @@ def _statements(facts: Facts, kind: str, links) -> list[tuple[list[str], Stateme
         spans = sorted(span for span in ((facts.number(m, NIF + "beginIndex"), facts.number(m, NIF + "endIndex"))
                                          for m in facts.iris(iri, GAF + "denotedBy")) if None not in span)
         if kind == "Figure":
-            local = lambda p: next((i.rpartition("#")[2] for i in facts.iris(iri, DG + p)), None)  # noqa: E731
-            words = figure_in_words(facts.text(iri, DG + "value") or "", local("qualifier"),
-                                    facts.text(iri, DG + "unit"), local("measure"))
+            words = facts.figure_words(iri)
         elif kind == "Quotation":
             words = facts.text(iri, DG + "quotedText") or facts.label(iri, key_of(iri))
         else:

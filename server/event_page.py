@@ -18,7 +18,7 @@ from diplograph.ontology.vocab import DCTERMS, DG, GAF, NIF, OPEN_BEGIN, OPEN_EN
 from .page_parts import GRANULARITY_NAMES, MODALITY_NAMES, ROLE_NAMES, Link, link
 from .page_queries import Facts, construct
 from .timeline.index import key_of
-from .timeline.words import figure_in_words, humanize, interval_in_words
+from .timeline.words import humanize, interval_in_words
 
 ABOUT_IT = """CONSTRUCT {{
   {e} ?p ?o . ?o rdfs:label ?label .
@@ -212,10 +212,7 @@ def _claim(facts: Facts, claim: str, links, articles) -> Claim:
 
 
 def _figure(facts: Facts, figure: str, links, articles) -> Figure:
-    local = lambda p: next((i.rpartition("#")[2] for i in facts.iris(figure, DG + p)), None)  # noqa: E731
-    words = figure_in_words(facts.text(figure, DG + "value") or "", local("qualifier"), facts.text(figure, DG + "unit"),
-                            local("measure"))
-    return Figure(link(figure, facts.label(figure, key_of(figure))), words,
+    return Figure(link(figure, facts.label(figure, key_of(figure))), facts.figure_words(figure),
                   links(facts.iris(figure, DG + "accordingTo")), _in_text(facts, figure, articles))
 
 

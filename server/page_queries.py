@@ -8,9 +8,10 @@ from collections import defaultdict
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
-from diplograph.ontology.vocab import RDFS
+from diplograph.ontology.vocab import DG, RDFS
 
 from .context import served
+from .timeline.words import figure_in_words
 from .sparql import evaluate
 from .workers import QueryJob
 
@@ -72,6 +73,15 @@ class Facts:
     def label(self, iri: str, fallback: str | None = None) -> str:
         """The best rdfs:label of `iri` (English, untagged, any), else `fallback`, else the IRI."""
         return self.text(iri, LABEL) or fallback or iri
+
+    def local(self, subject: str, prop: str) -> str | None:
+        """The local name of the first IRI `subject` links to by `prop` (MoreThan for dg:MoreThan)."""
+        return next((i.rpartition("#")[2] for i in self.iris(subject, prop)), None)
+
+    def figure_words(self, figure: str) -> str:
+        """A figure as words: its value with its qualifier, unit and measure ("more than 3,000 killed")."""
+        return figure_in_words(self.text(figure, DG + "value") or "", self.local(figure, DG + "qualifier"),
+                               self.text(figure, DG + "unit"), self.local(figure, DG + "measure"))
 
     def _sorted_values(self, index: dict, key) -> list:
         values = index.get(key)
