@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app, request
 
@@ -25,6 +26,15 @@ def public_base() -> str:
     """The server's public base URL without a trailing slash: --base-url if given, else from the
     request's Host header."""
     return (served().config.base_url or request.host_url).rstrip("/")
+
+
+def site_path(path: str) -> str:
+    """A root-relative `path` of this server (`/query`, `/static/…`) as clients must ask for it:
+    under the path of --base-url when it has one (a reverse proxy that mounts the server at
+    /kg/ and strips /kg before forwarding), else unchanged. Every link, form action and redirect
+    the server emits goes through here. It depends on the configuration only, not the request,
+    so pages cached across requests stay right."""
+    return urlsplit(served().config.base_url or "").path.rstrip("/") + path
 
 
 def endpoint_url() -> str:

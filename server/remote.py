@@ -8,7 +8,9 @@ What differs from a store folder (server/engine.py):
   own timeout that stops it there: configure one).
 - Every query and update is first parsed by diplograph's own SPARQL engine, on an empty dataset,
   so that only standard SPARQL 1.1 reaches the store: a store's own extensions (Virtuoso's
-  DEFINE pragmas, some of which fetch URLs) are refused like SERVICE and LOAD.
+  DEFINE pragmas, some of which fetch URLs) are refused like SERVICE and LOAD. Parsing means
+  evaluating, which can be slow even there: it is done in a process stopped at the request's
+  deadline (server/syntax.py).
 - The store may change behind the server's back (another `diplograph load --store URL`): what the
   server computes from it (the timeline's index, graph sizes, dumps) is renewed after each write
   through this server, and when the store's size is seen to change (checked every REFRESH seconds).
@@ -25,14 +27,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from pyoxigraph import DefaultGraph, Quad, Store
+from pyoxigraph import DefaultGraph, Quad
 
-from diplograph.errors import QueryError, StoreError, StoreTimeout
-from diplograph.ontology.vocab import PREFIXES
+from diplograph.errors import StoreError, StoreTimeout
 from diplograph.store import RemoteStore
 
+from .config import ServerConfig
 from .dumps import Dump, Dumps
 from .served_base import ServedStoreBase
+from .syntax import SyntaxChecker
 from .workers import Answer, QueryJob, QueryTimeout, evaluate
 
 REFRESH = 30.0  # seconds between two looks at whether the store changed behind the server's back
@@ -112,20 +115,22 @@ class RemoteServedStore(ServedStoreBase):
         self._source = _DumpSource(store)
         self.dumps = Dumps(self._source)
         self._write = threading.Lock()
+        self.syntax = SyntaxChecker()
 
     def version(self) -> object:
         return self.checkpoints.current
 
     def query(self, job: QueryJob, deadline: float) -> Answer:
         """Evaluate a query on the store before `deadline` (time.monotonic()); QueryTimeout after it."""
-        _parse_query(job.sparql, job.base_iri)
+        self.syntax.check("query", job.sparql, job.base_iri, deadline)
         try:
             return evaluate(_Bounded(self.store, deadline), job)
         except StoreTimeout:
             raise QueryTimeout("the store did not answer in time") from None
 
-    def update(self, sparql: str, base_iri: str, using_graphs: list[str], using_named_graphs: list[str]) -> None:
-        _parse_update(sparql, base_iri)
+    def update(self, sparql: str, base_iri: str, using_graphs: list[str], using_named_graphs: list[str],
+               deadline: float | None = None) -> None:
+        self.syntax.check("update", sparql, base_iri, deadline or time.monotonic() + ServerConfig.query_timeout)
         super().update(sparql, base_iri, using_graphs, using_named_graphs)
 
     def read_graph(self, graph: str | None) -> list[Quad] | None:
@@ -167,25 +172,7 @@ class RemoteServedStore(ServedStoreBase):
                 self.record(graphs)
 
     def close(self) -> None:
+        self.syntax.close()
         self.dumps.close()
         shutil.rmtree(self._source.path.parent, ignore_errors=True)
         self.store.close()
-
-
-def _parse_query(sparql: str, base_iri: str | None) -> None:
-    """Parse `sparql` as SPARQL 1.1 (on an empty dataset, which costs nothing): QueryError if it is not."""
-    try:
-        Store().query(sparql, prefixes=PREFIXES, base_iri=base_iri)
-    except SyntaxError as err:
-        raise QueryError(f"SPARQL syntax error: {err}") from None
-
-
-def _parse_update(sparql: str, base_iri: str | None) -> None:
-    """As `_parse_query`, for an update; what it does on the empty dataset (DROP GRAPH of a graph
-    that is not there fails) says nothing about the store."""
-    try:
-        Store().update(sparql, prefixes=PREFIXES, base_iri=base_iri)
-    except SyntaxError as err:
-        raise QueryError(f"SPARQL syntax error: {err}") from None
-    except (OSError, RuntimeError):
-        pass

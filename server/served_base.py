@@ -49,8 +49,10 @@ class ServedStoreBase(ABC):
     def _writing(self, graphs: frozenset | None) -> AbstractContextManager[None]:
         """Around every write: one at a time, then a new version and `record(graphs)`."""
 
-    def update(self, sparql: str, base_iri: str, using_graphs: list[str], using_named_graphs: list[str]) -> None:
-        """Run a SPARQL update."""
+    def update(self, sparql: str, base_iri: str, using_graphs: list[str], using_named_graphs: list[str],
+               deadline: float | None = None) -> None:
+        """Run a SPARQL update. `deadline` (time.monotonic()) bounds what is done before it reaches
+        the store (a remote store's syntax check); the update itself runs to its end."""
         with self._writing(graphs_written(sparql)):
             self.store.update(sparql, base_iri=base_iri, using_graphs=using_graphs,
                               using_named_graphs=using_named_graphs)

@@ -17,10 +17,11 @@ from diplograph.errors import QueryError
 from diplograph.store.lexer import keywords, nesting
 
 from .auth import authorize
-from .context import endpoint_url, served
+from .context import endpoint_url, served, site_path
 from .http import HttpError, negotiate
 from .results import BOOLEAN_TYPES, GRAPH_TYPES, SOLUTION_TYPES, content_type
 from .service import DESCRIPTION_TYPES, describe_service
+from .syntax import CheckTimeout
 from .workers import Answer, QueryCrashed, QueryJob, QueryTimeout, WorkerFailed, WorkersBusy
 
 bp = Blueprint("sparql", __name__)
@@ -55,7 +56,7 @@ def endpoint() -> Response:
     if operation is None:
         # A browser (it prefers HTML to every RDF format) gets the query page instead.
         if negotiate(request.headers.get("Accept"), [*DESCRIPTION_TYPES, "text/html"]) == "text/html":
-            return redirect("/query", 303)
+            return redirect(site_path("/query"), 303)
         return describe_service()
     if operation.kind == "query":
         return run_query(operation)
@@ -159,6 +160,8 @@ def evaluate(job: QueryJob) -> Answer:
         return store.query(job, g.started + config.query_timeout)
     except QueryError as err:
         raise HttpError(400, str(err)) from None
+    except CheckTimeout:
+        raise _too_slow_to_check("query", config.query_timeout) from None
     except QueryTimeout:
         raise HttpError(503, f"the query took longer than {config.query_timeout:g} s and was stopped; make it "
                              "more selective (or ask whoever runs the server for a longer --query-timeout)") from None
@@ -179,12 +182,21 @@ def run_update(operation: Operation) -> Response:
     _refuse(operation.text)
     using, using_named = (operation.params.get(name, []) for name in DATASET["update"])
     try:
-        store.update(operation.text, endpoint_url(), using, using_named)
+        store.update(operation.text, endpoint_url(), using, using_named, g.started + config.query_timeout)
     except QueryError as err:
         raise HttpError(400, str(err)) from None
+    except CheckTimeout:
+        raise _too_slow_to_check("update", config.query_timeout) from None
     done = Response(status=204)
     del done.headers["Content-Type"]  # a 204 has no body, so no body type
     return done
+
+
+def _too_slow_to_check(kind: str, seconds: float) -> HttpError:
+    """For a remote store, whose operations are first checked by evaluating them on an empty dataset."""
+    return HttpError(503, f"checking the {kind}'s syntax took longer than {seconds:g} s and was stopped: it is "
+                          "checked by evaluating it on an empty dataset, and it is slow even there (VALUES that "
+                          "multiply?); simplify it")
 
 
 def _refuse(text: str) -> None:

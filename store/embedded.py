@@ -29,7 +29,10 @@ class EmbeddedStore:
     """
 
     def __init__(self, path: Path | None = None, read_only: bool = False):
-        self.path, self.read_only = path, read_only
+        # The real folder (symlinks and `..` resolved), so what is kept beside it (the bulk-load
+        # marker, the server's scratch folders) is found whichever way the folder is named;
+        # messages name it as the user did.
+        self.path, self.read_only = (path.resolve() if path is not None else None), read_only
         self.location = str(path) if path else ":memory:"
         try:
             if path is None:
@@ -47,7 +50,8 @@ class EmbeddedStore:
 
     @property
     def _loading_marker(self) -> Path:
-        """A file beside the store folder while a bulk load into it runs (RocksDB owns the folder)."""
+        """A file beside the store's real folder while a bulk load into it runs (RocksDB owns the
+        folder): one marker however the folder is reached (a symlink, a path with `..`)."""
         return self.path.parent / f".{self.path.name}-bulk-loading"
 
     def _finish_interrupted_load(self) -> None:

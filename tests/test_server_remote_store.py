@@ -4,6 +4,7 @@ that lives elsewhere — a real Oxigraph server and a real Virtuoso, started for
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import threading
 import time
@@ -25,6 +26,11 @@ EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j
 # it starts, and takes far longer than the test's 2 s over the seed's ~7,000 triples.
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f FILTER(CONTAINS(CONCAT(STR(?c), STR(?f)), \"zz\")) }"
 MEETINGS = "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a dg:Meeting }"
+# A billion combinations, filtered: minutes of work even on the empty dataset that diplograph
+# evaluates every operation on to check its syntax, before the store sees it.
+_THOUSAND = " ".join(str(n) for n in range(1000))
+SLOW_ON_NOTHING = (f"VALUES ?a {{ {_THOUSAND} }} VALUES ?b {{ {_THOUSAND} }} VALUES ?c {{ {_THOUSAND} }} "
+                   "FILTER(?a + ?b + ?c < 0)")
 
 
 class Remote(NamedTuple):
@@ -160,6 +166,86 @@ def test_a_query_that_runs_out_of_time_gets_503_while_other_clients_are_answered
     assert "longer than 2 s" in outcome["reply"].text
     assert outcome["seconds"] < 6
     assert answered >= 3
+
+
+def test_a_query_slow_to_check_gets_503_at_its_deadline_and_is_stopped_while_others_are_answered(server):
+    reply = _slow_while_others_are_answered(server, lambda: query(server, f"ASK {{ {SLOW_ON_NOTHING} }}"))
+    assert "checking the query's syntax took longer than 2 s" in reply.text
+
+
+def test_an_update_slow_to_check_gets_503_at_its_deadline_and_is_stopped_while_others_are_answered(server, remote):
+    graph = "http://example.org/slow-to-check"
+    insert = (f"INSERT {{ GRAPH <{graph}> {{ <http://example.org/s> <http://example.org/p> ?a }} }} "
+              f"WHERE {{ {SLOW_ON_NOTHING} }}")
+    reply = _slow_while_others_are_answered(server, lambda: server.update(insert))
+    assert "checking the update's syntax took longer than 2 s" in reply.text
+    assert direct_count(remote.query_url, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}") == 0
+
+
+def test_an_operation_that_is_not_sparql_is_400_with_the_parsers_message(server):
+    reply = query(server, "SELECT ?s WHERE { ?s ?p }")
+    assert reply.status == 400 and "SPARQL syntax error: error at 1:" in reply.text
+    reply = server.update("INSERT DATA { <http://example.org/s> <http://example.org/p> }")
+    assert reply.status == 400 and "SPARQL syntax error: error at 1:" in reply.text
+
+
+def test_an_update_that_only_fails_on_the_empty_dataset_passes_the_check():
+    from diplograph.errors import QueryError
+    from diplograph.server.syntax import SyntaxChecker
+
+    checker = SyntaxChecker()
+    try:
+        checker.check("update", "DROP GRAPH <http://example.org/not-there>", None, time.monotonic() + 30)
+        with pytest.raises(QueryError, match="SPARQL syntax error"):
+            checker.check("update", "DROP GRAPH", None, time.monotonic() + 30)
+    finally:
+        checker.close()
+
+
+def _slow_while_others_are_answered(server, send):
+    """Send a slow operation with `send()`: it gets 503 at the server's 2 s deadline, having
+    delayed no other client, and nothing goes on working on it after that. Returns the reply."""
+    outcome = {}
+
+    def slow():
+        started = time.monotonic()
+        outcome["reply"] = send()
+        outcome["seconds"] = time.monotonic() - started
+
+    sender = threading.Thread(target=slow)
+    sender.start()
+    time.sleep(0.3)
+    answered = 0
+    while sender.is_alive():
+        assert count(server, MEETINGS) > 0
+        answered += 1
+        time.sleep(0.1)
+    sender.join()
+    assert outcome["reply"].status == 503, outcome["reply"].text
+    assert outcome["seconds"] < 6
+    assert answered >= 3
+    assert count(server, MEETINGS) > 0
+    time.sleep(0.5)  # the stopped process's replacement starts meanwhile
+    before = _cpu_seconds(server.process.pid)
+    time.sleep(1.5)
+    assert _cpu_seconds(server.process.pid) - before < 0.75, "something still works on the stopped operation"
+    return outcome["reply"]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time used so far by the process `pid` and its children (Linux's /proc)."""
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(entry) == pid or int(fields[1]) == pid:  # fields[1] is the parent's pid
+            ticks += int(fields[11]) + int(fields[12])  # user and system time
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def test_a_remote_store_that_cannot_be_reached_is_named_in_the_error(tmp_path):

@@ -142,6 +142,55 @@ def test_a_store_left_mid_bulk_load_is_emptied_even_if_data_reached_the_disk(tmp
         reopened.close()
 
 
+@pytest.mark.parametrize("other_name", ["alias", "link/store", "real/../real/store"])
+def test_a_store_left_mid_bulk_load_is_emptied_when_opened_by_another_name(tmp_path, other_name):
+    # The marker belongs to the folder, not to the name it was opened by: a symlink to the store,
+    # a symlink to the folder holding it, a path with `..`.
+    article = read_article(MINI)
+    (tmp_path / "real").mkdir()
+    store = EmbeddedStore(tmp_path / "real" / "store")
+    store.replace_graphs({article.graph: article.quads})
+    store.close()
+    (tmp_path / "alias").symlink_to(tmp_path / "real" / "store", target_is_directory=True)
+    (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
+    (tmp_path / "real" / ".store-bulk-loading").touch()  # as a process that died during the load leaves it
+    reopened = EmbeddedStore(tmp_path / other_name)
+    try:
+        assert reopened.count() == 0 and reopened.graphs() == []
+        assert not (tmp_path / "real" / ".store-bulk-loading").exists()
+    finally:
+        reopened.close()
+
+
+def test_a_bulk_load_through_a_symlink_leaves_its_marker_beside_the_real_folder(tmp_path, monkeypatch):
+    (tmp_path / "real" / "store").mkdir(parents=True)
+    (tmp_path / "alias").symlink_to(tmp_path / "real" / "store", target_is_directory=True)
+    store = EmbeddedStore(tmp_path / "alias")
+    seen = []
+    monkeypatch.setattr(store, "_store", Watching(store._store, lambda: seen.append(
+        sorted(p.name for p in (tmp_path / "real").iterdir()))))
+    article = read_article(MINI)
+    try:
+        store.replace_graphs({article.graph: article.quads})
+    finally:
+        store.close()
+    assert seen == [[".store-bulk-loading", "store"]]
+
+
+class Watching:
+    """The pyoxigraph store, calling `watch` as its bulk loader starts."""
+
+    def __init__(self, store, watch):
+        self.store, self.watch = store, watch
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def bulk_extend(self, quads):
+        self.watch()
+        self.store.bulk_extend(quads)
+
+
 class DiskFull:
     """The pyoxigraph store, except that its bulk loader fails halfway, after writing."""
 

@@ -12,7 +12,7 @@ from diplograph.errors import QueryError
 from diplograph.ontology.vocab import ID_BASE
 from diplograph.store.lexer import keywords
 
-from ..context import endpoint_url, served
+from ..context import endpoint_url, served, site_path
 from ..results import GRAPH_TYPES
 from ..sparql import REFUSED
 from ..workers import QueryJob, QueryTimeout, WorkerFailed, WorkersBusy
@@ -100,10 +100,11 @@ def table(kind: str, body: bytes) -> tuple[list[str], list[list[dict]]]:
 
 
 def local_path(iri: str) -> str | None:
-    """Where an IRI is served: a path on this server for the IRIs it mints, else the IRI itself
-    when it is a web address; None for other schemes (a `javascript:` IRI must never be a link)."""
+    """Where an IRI is served: a path on this server for the IRIs it mints (under --base-url's
+    path), else the IRI itself when it is a web address; None for other schemes (a `javascript:`
+    IRI must never be a link)."""
     if iri.startswith(ID_BASE):
-        return "/id/" + iri[len(ID_BASE):]
+        return site_path("/id/" + iri[len(ID_BASE):])
     return iri if iri.startswith(("http://", "https://")) else None
 
 

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup
 
-from ..context import served
+from ..context import served, site_path
 from ..http import negotiate
 from . import axis, filters, query, twins
 from .index import FACETS, NotReady, Snapshot, TimelineIndex
@@ -61,8 +61,11 @@ def _headers(response: Response) -> Response:
 @bp.app_template_global()
 def url_with(params: list[tuple[str, str]], path: str = "/") -> str:
     """A URL of this server with these query parameters."""
-    return path + ("?" + urlencode(params) if params else "")
+    return site_path(path) + ("?" + urlencode(params) if params else "")
 
+
+# Every page's templates (the resource pages' too) write their links as site_path('/query').
+bp.add_app_template_global(site_path, "site_path")
 
 bp.add_app_template_filter(interval_in_words, "interval")
 bp.add_app_template_filter(humanize, "humanize")
