@@ -89,11 +89,13 @@ def create_app(config: ServerConfig, store: ServedStore) -> Flask:
 
 def _log(response: Response) -> None:
     """One line per request: client, method, path (cut), status, size, time taken."""
-    target = request.full_path.rstrip("?")
+    query = request.environ.get("QUERY_STRING")
+    target = f"{request.path}?{query}" if query else request.path
     if len(target) > 200:
         target = target[:200] + f"…({len(target)} chars)"
-    # The path is percent-decoded: a %0A in it must not end the line (and forge the next one).
-    target = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in target)
+    if not target.isprintable():
+        # The path is percent-decoded: a %0A in it must not end the line (and forge the next one).
+        target = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in target)
     elapsed = (time.monotonic() - g.get("started", time.monotonic())) * 1000
     log.info('%s "%s %s" %s %s %.1fms', request.remote_addr, request.method, target, response.status_code,
              response.calculate_content_length() or 0, elapsed)

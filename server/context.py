@@ -25,7 +25,22 @@ def served() -> Served:
 def public_base() -> str:
     """The server's public base URL without a trailing slash: --base-url if given, else from the
     request's Host header."""
-    return (served().config.base_url or request.host_url).rstrip("/")
+    base = served().config.base_url
+    if base:
+        return base.rstrip("/")
+    env = request.environ
+    key = (env.get("wsgi.url_scheme"), env.get("HTTP_HOST"), env.get("SERVER_NAME"), env.get("SERVER_PORT"))
+    found = _host_bases.get(key)
+    if found is None:
+        # werkzeug's host_url costs more than a small query's answer: remembered per Host header
+        # (a few, as a server has a few names; forgotten all at once if clients send many).
+        if len(_host_bases) >= 64:
+            _host_bases.clear()
+        found = _host_bases[key] = request.host_url.rstrip("/")
+    return found
+
+
+_host_bases: dict[tuple, str] = {}
 
 
 def site_path(path: str) -> str:

@@ -14,6 +14,7 @@ import itertools
 import logging
 import multiprocessing
 import queue
+import select
 import shutil
 import signal
 import threading
@@ -123,6 +124,18 @@ class _Worker:
         self.process.start()
         child.close()
         self.checkpoint: Path | None = None  # the checkpoint it has (or is about to have) open
+        # One poll object for the worker's life: Connection.poll builds a selector on every call.
+        self._answer = select.poll()
+        self._answer.register(self.conn.fileno(), select.POLLIN)
+
+    def answered_by(self, deadline: float) -> bool:
+        """Wait until the worker has answered, or `deadline` (time.monotonic()) has passed."""
+        while True:
+            left = deadline - time.monotonic()
+            if self._answer.poll(max(left, 0) * 1000):
+                return True
+            if left <= 0:
+                return False
 
     def wait_ready(self) -> None:
         try:
@@ -144,7 +157,7 @@ class QueryPool:
 
     def __init__(self, size: int, checkpoints: Checkpoints):
         self.checkpoints = checkpoints
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -168,7 +181,7 @@ class QueryPool:
             worker.checkpoint = self.checkpoints.current
         try:
             worker.conn.send((str(worker.checkpoint), job))
-            if not worker.conn.poll(max(deadline - time.monotonic(), 0)):
+            if not worker.answered_by(deadline):
                 self._replace(worker)
                 raise QueryTimeout("the query ran out of time and was stopped")
             status, value = worker.conn.recv()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from diplograph.errors import QueryError
 
@@ -66,34 +67,55 @@ def tokens(text: str) -> list[Token]:
     return found
 
 
-def keywords(text: str) -> set[str]:
+def keywords(text: str) -> frozenset[str]:
     """Every bare word of `text`, upper-cased: keywords, function names, `a`, `true`...
 
     The text is also read once with its \\u escapes decoded, as the SPARQL specification says a
     parser may do before parsing, so that an escaped keyword is found whichever way the store reads it.
     """
-    words = {t.text.upper() for t in tokens(text) if t.kind == "word"}
-    decoded = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-    if decoded != text:
-        words |= {t.text.upper() for t in tokens(decoded) if t.kind == "word"}
-    return words
+    return _shape(text)[0]
 
 
 def nesting(text: str) -> int:
     """How deep brackets ({ }, ( ), [ ]) nest in `text`, outside strings, IRIs and comments (read
     with and without its \\u escapes decoded, as `keywords` does): the store's parser recurses once
     per level and overflows its stack (killing the process) somewhere past a thousand."""
+    return _shape(text)[1]
+
+
+def _shape(text: str) -> tuple[frozenset[str], int]:
+    """`keywords` and `nesting` of `text` in one pass over each reading. Clients send the same
+    short queries again and again, and every request reads its text more than once: short texts'
+    shapes are remembered."""
+    if len(text) <= _REMEMBERED_LENGTH:
+        return _remembered_shape(text)
+    return _read_shape(text)
+
+
+_REMEMBERED_LENGTH = 4096
+
+
+def _read_shape(text: str) -> tuple[frozenset[str], int]:
+    words: set[str] = set()
     deepest = 0
     decoded = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
     for variant in {text, decoded}:
         depth = 0
         for match in _TOKEN.finditer(variant):
-            if match.lastgroup == "other" and match.group() in "{([":
-                depth += 1
-                deepest = max(deepest, depth)
-            elif match.lastgroup == "other" and match.group() in "})]":
-                depth = max(depth - 1, 0)
-    return deepest
+            kind = match.lastgroup
+            if kind == "word":
+                words.add(match.group().upper())
+            elif kind == "other":
+                char = match.group()
+                if char in "{([":
+                    depth += 1
+                    deepest = max(deepest, depth)
+                elif char in "})]":
+                    depth = max(depth - 1, 0)
+    return frozenset(words), deepest
+
+
+_remembered_shape = lru_cache(maxsize=1024)(_read_shape)
 
 
 def declares_dataset(query: str) -> bool:
