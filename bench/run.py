@@ -161,6 +161,19 @@ def load_test(url: str, clients: int, seconds: float, names: list[str]) -> dict:
                           for name, s in per_query.items()}}
 
 
+def machine_cpu() -> tuple[int, int]:
+    """(busy, total) clock ticks of every core since boot, from /proc/stat."""
+    with open("/proc/stat") as f:
+        ticks = [int(t) for t in f.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    return sum(ticks[:8]) - idle, sum(ticks[:8])
+
+
+def machine_busy(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """The share of all cores' time that was busy between two `machine_cpu()` readings."""
+    return (after[0] - before[0]) / max(after[1] - before[1], 1)
+
+
 def bench_server(name: str, data: Path, meta: dict, work: Path, args, log) -> dict:
     import servers
 
@@ -186,7 +199,12 @@ def bench_server(name: str, data: Path, meta: dict, work: Path, args, log) -> di
                 f"({r['samples']} runs, answer {r['answer']})")
         result["load_tests"] = {}
         for mix, queries in MIXES.items():
+            server_cpu, machine = servers.cpu_seconds(running.memory._tree()), machine_cpu()
             lt = result["load_tests"][mix] = load_test(running.query_url, args.clients, args.load_seconds, queries)
+            # Where the 2 cores went: the server's processes, and the machine as a whole (the
+            # clients, and anything else running).
+            lt["server_cpu_seconds"] = servers.cpu_seconds(running.memory._tree()) - server_cpu
+            lt["machine_busy"] = machine_busy(machine, machine_cpu())
             log(f"    {args.clients} clients, {mix}, {lt['seconds']:.1f} s: {lt['throughput']:.1f} requests/s, "
                 f"{lt['errors']} errors {lt['error_kinds'] or ''}")
     result["load_average_after"] = os.getloadavg()[0]
@@ -249,6 +267,16 @@ def mib(n: int) -> str:
     return f"{n / 2**20:,.0f} MiB"
 
 
+def cpu_per_request(lt: dict) -> str:
+    if "server_cpu_seconds" not in lt or not lt["ok"]:
+        return "–"
+    return ms(lt["server_cpu_seconds"] / lt["ok"])
+
+
+def busy_share(lt: dict) -> str:
+    return f"{lt['machine_busy']:.0%}" if "machine_busy" in lt else "–"
+
+
 def ratio(a, b) -> str:
     return f"{a / b:.2f}×" if a is not None and b else "–"
 
@@ -290,15 +318,17 @@ def markdown(results: dict) -> str:
         out.append("")
         clients = by_server[names[0]]["load_tests"][next(iter(MIXES))]["clients"]
         out.append(f"| {clients} clients, {results['load_seconds']:g} s | server | requests/s | errors "
-                   "| p50 / p95 under load (ms) | throughput ÷ Oxigraph |")
-        out.append("|---|---|---|---|---|---|")
+                   "| p50 / p95 under load (ms) | throughput ÷ Oxigraph | server CPU per request (ms) "
+                   "| machine's cores busy |")
+        out.append("|---|---|---|---|---|---|---|---|")
         for mix in MIXES:
             for s in names:
                 lt = by_server[s]["load_tests"][mix]
                 oxi = by_server.get("oxigraph", {}).get("load_tests", {}).get(mix, {}).get("throughput")
                 errors = f"{lt['errors']} {lt['error_kinds']}" if lt["errors"] else "0"
                 out.append(f"| {mix} | {LABELS[s]} | {lt['throughput']:,.1f} | {errors} "
-                           f"| {ms(lt['p50'])} / {ms(lt['p95'])} | {ratio(lt['throughput'], oxi)} |")
+                           f"| {ms(lt['p50'])} / {ms(lt['p95'])} | {ratio(lt['throughput'], oxi)} "
+                           f"| {cpu_per_request(lt)} | {busy_share(lt)} |")
         if entry.get("update_load"):
             u = entry["update_load"]
             out.append(f"\n`diplograph load`'s write path into an empty store (`EmbeddedStore.replace_graphs`, "
