@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -171,15 +172,27 @@ def check(annotations: tuple[Path, ...], store_location: str | None, no_reasoner
         sys.exit(EXIT_INPUT)
 
 
+def _base_url(ctx, param, value: str | None) -> str | None:
+    """--base-url must be an absolute http(s) URL that pages and IRIs can be put under."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise click.BadParameter(f"{value!r} is not an http(s) URL with a host and no query or fragment; "
+                                 "write it as clients reach the server, e.g. https://example.org/kg")
+    return value
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="DIPLOGRAPH_HOST", show_envvar=True,
               help="Address to listen on; 0.0.0.0 listens on every interface.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, envvar="DIPLOGRAPH_PORT",
               show_envvar=True, help="Port to listen on; 0 picks a free one (the address is logged).")
 @store_option
-@click.option("--base-url", envvar="DIPLOGRAPH_BASE_URL", show_envvar=True, metavar="URL",
-              help="How clients reach the server (e.g. https://example.org behind a proxy): the service "
-                   "description's endpoint and the base IRI of queries. Default: from each request's Host.")
+@click.option("--base-url", envvar="DIPLOGRAPH_BASE_URL", show_envvar=True, metavar="URL", callback=_base_url,
+              help="How clients reach the server (e.g. https://example.org, or https://example.org/kg behind a "
+                   "proxy that mounts it there): the service description's endpoint, the base IRI of queries, "
+                   "and where pages link. Default: from each request's Host.")
 @click.option("--query-timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               envvar="DIPLOGRAPH_QUERY_TIMEOUT", show_envvar=True, metavar="SECONDS",
               help="Time a query may take from its arrival; a slower one is stopped and answered 503.")

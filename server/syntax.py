@@ -42,14 +42,20 @@ class _Checker:
 
     def __init__(self):
         self.conn, child = _CONTEXT.Pipe()
+        self._killing = threading.Lock()
         self.process = _CONTEXT.Process(target=_check_forever, args=(child,), daemon=True, name="diplograph-syntax")
         self.process.start()
         child.close()
 
     def kill(self) -> None:
-        self.process.kill()
-        self.process.join(5)
-        self.conn.close()
+        """Stop the process and close the pipe, once: two threads may both try (the checker closing while a check's thread discards it),
+        and a second close could close a descriptor the number has been given to since."""
+        with self._killing:
+            if self.conn.closed:
+                return
+            self.process.kill()
+            self.process.join(5)
+            self.conn.close()
 
 
 class SyntaxChecker:
@@ -87,10 +93,14 @@ class SyntaxChecker:
 
     def _take(self) -> _Checker:
         """An idle process, or a new one when all are busy: a check never waits for another."""
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            return self._start()
+        while True:
+            try:
+                checker = self._idle.get_nowait()
+            except queue.Empty:
+                return self._start()
+            if checker.process.is_alive():
+                return checker
+            self._discard(checker)  # died while idle (the kernel's OOM killer): not this operation's fault
 
     def _start(self) -> _Checker:
         with self._lock:

@@ -120,6 +120,7 @@ class _Worker:
 
     def __init__(self):
         self.conn, child = _CONTEXT.Pipe()
+        self._killing = threading.Lock()
         self.process = _CONTEXT.Process(target=_work, args=(child,), daemon=True, name="diplograph-query")
         self.process.start()
         child.close()
@@ -147,9 +148,14 @@ class _Worker:
             raise WorkerFailed(f"a query worker did not start within {_START_SECONDS:.0f} s")
 
     def kill(self) -> None:
-        self.process.kill()
-        self.process.join(5)
-        self.conn.close()
+        """Stop the process and close the pipe, once: two threads may both try (the pool closing while a query's thread replaces it),
+        and a second close could close a descriptor the number has been given to since."""
+        with self._killing:
+            if self.conn.closed:
+                return
+            self.process.kill()
+            self.process.join(5)
+            self.conn.close()
 
 
 class QueryPool:
@@ -200,9 +206,35 @@ class QueryPool:
         raise WorkerFailed(value)
 
     def prune(self) -> None:
-        """Delete the checkpoints no worker uses any more."""
+        """Delete the checkpoints no worker uses any more. Idle workers that still have an older one
+        open let go of it first: while traffic is light the worker used last takes every query, so
+        the others could otherwise keep an old state of the store on disk for as long as that lasts."""
+        self._release_stale()
         with self._lock:
             self.checkpoints.prune({w.checkpoint for w in self._workers if w.checkpoint is not None})
+
+    def _release_stale(self) -> None:
+        idle = []
+        while True:
+            try:
+                idle.append(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        current, kept = self.checkpoints.current, []
+        for worker in idle:
+            if worker.checkpoint not in (None, current):
+                try:
+                    worker.conn.send((None, None))
+                    if not worker.answered_by(time.monotonic() + _START_SECONDS):
+                        raise OSError("no answer")
+                    worker.conn.recv()
+                    worker.checkpoint = None
+                except (EOFError, OSError):
+                    self._replace(worker)
+                    continue
+            kept.append(worker)
+        for worker in reversed(kept):  # back in the order they were taken out: the last used on top
+            self._idle.put(worker)
 
     def _replace(self, worker: _Worker) -> None:
         """Kill `worker` now; start its replacement in the background (spawning takes a moment)."""
@@ -250,6 +282,10 @@ def _work(conn) -> None:
             checkpoint, job = conn.recv()
         except (EOFError, OSError):
             return
+        if job is None:  # let go of the checkpoint: the server wants to delete it
+            store, opened = None, None
+            conn.send(("released", None))
+            continue
         try:
             if checkpoint != opened:
                 store = None  # release the old checkpoint first, so the server can delete it

@@ -85,6 +85,14 @@ def test_wrong_usage_is_exit_code_2(loaded: Path):
     assert run_cli("export", "--format", "yaml", store=loaded).returncode == 2
 
 
+@pytest.mark.parametrize("base_url", ["example.org/kg", "ftp://example.org/", "https://example.org/kg?x=1",
+                                      "https://example.org/kg#top", "https:///kg"])
+def test_serve_refuses_a_base_url_pages_cannot_be_put_under(base_url: str):
+    result = run_cli("serve", "--port", "0", "--base-url", base_url)
+    assert result.returncode == 2
+    assert "--base-url" in result.stderr and "e.g. https://example.org/kg" in result.stderr
+
+
 def test_a_store_that_cannot_be_opened_is_exit_code_3(tmp_path: Path):
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("x", encoding="utf-8")

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
@@ -250,12 +251,18 @@ def test_old_checkpoints_are_deleted_once_no_worker_reads_them(tmp_path):
         for n in range(8):
             assert running.update(f'INSERT DATA {{ GRAPH <http://example.org/n> {{ <http://example.org/x> '
                                   f'<http://example.org/n> {n} }} }}').status == 204
-            for _ in range(2 * workers):
-                assert ask(running, f"ASK {{ <http://example.org/x> <http://example.org/n> {n} }}")
-        kept = sorted(int(p.name) for p in tmp_path.glob(".store-checkpoints-*/*"))
-        # The newest, and at most one older one per worker (a worker keeps its checkpoint open
-        # until its next query); eight writes made nine.
-        assert kept[-1] == 8 and len(kept) <= workers + 1
+            # Several clients at once, so that more than one worker reads each state.
+            with ThreadPoolExecutor(2 * workers) as clients:
+                answers = list(clients.map(
+                    lambda _: ask(running, f"ASK {{ <http://example.org/x> <http://example.org/n> {n} }}"),
+                    range(4 * workers)))
+            assert all(answers)
+        assert running.update("INSERT DATA { GRAPH <http://example.org/n> { <http://example.org/x> "
+                              "<http://example.org/n> 8 } }").status == 204
+        assert ask(running, "ASK { <http://example.org/x> <http://example.org/n> 8 }")
+        # Nine writes made ten checkpoints; only the newest is left, even though the workers that
+        # sat idle since the last burst were never given another query.
+        assert sorted(int(p.name) for p in tmp_path.glob(".store-checkpoints-*/*")) == [9]
 
 
 def test_stopping_the_server_removes_its_checkpoints(tmp_path):
