@@ -15,20 +15,16 @@ as the query workers are (server/workers.py).
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import queue
-import signal
 import threading
-import time
 
 from diplograph.errors import QueryError
 
+from .child import Child, ignore_interrupts
 from .workers import QueryTimeout
 
 log = logging.getLogger("diplograph.server")
 
-# Spawn, never fork: the server process has threads.
-_CONTEXT = multiprocessing.get_context("spawn")
 KEEP = 2  # idle checking processes kept for the next checks; more are started while all are busy
 
 
@@ -37,34 +33,13 @@ class CheckTimeout(QueryTimeout):
     QueryTimeout, so that whatever answers a query's timeout answers this one too)."""
 
 
-class _Checker:
-    """One checking process and the parent's end of its pipe."""
-
-    def __init__(self):
-        self.conn, child = _CONTEXT.Pipe()
-        self._killing = threading.Lock()
-        self.process = _CONTEXT.Process(target=_check_forever, args=(child,), daemon=True, name="diplograph-syntax")
-        self.process.start()
-        child.close()
-
-    def kill(self) -> None:
-        """Stop the process and close the pipe, once: two threads may both try (the checker closing while a check's thread discards it),
-        and a second close could close a descriptor the number has been given to since."""
-        with self._killing:
-            if self.conn.closed:
-                return
-            self.process.kill()
-            self.process.join(5)
-            self.conn.close()
-
-
 class SyntaxChecker:
     """Processes that parse operations by evaluating them on an empty store: one per check under
     way (so at most one per HTTP thread), of which `KEEP` stay for later checks."""
 
     def __init__(self):
-        self._idle: queue.SimpleQueue[_Checker] = queue.SimpleQueue()
-        self._all: set[_Checker] = set()
+        self._idle: queue.SimpleQueue[Child] = queue.SimpleQueue()
+        self._all: set[Child] = set()
         self._lock = threading.Lock()
         self._closed = False
         self._idle.put(self._start())  # now, so that the first check does not wait for Python to start
@@ -77,7 +52,7 @@ class SyntaxChecker:
         checker = self._take()
         try:
             checker.conn.send((kind, sparql, base_iri))
-            if not checker.conn.poll(max(deadline - time.monotonic(), 0)):
+            if not checker.answered_by(deadline):
                 self._discard(checker)
                 raise CheckTimeout(f"checking the {kind} ran out of time and was stopped")
             status, message = checker.conn.recv()
@@ -91,7 +66,7 @@ class SyntaxChecker:
         if status == "bad":
             raise QueryError(f"SPARQL syntax error: {message}")
 
-    def _take(self) -> _Checker:
+    def _take(self) -> Child:
         """An idle process, or a new one when all are busy: a check never waits for another."""
         while True:
             try:
@@ -102,21 +77,21 @@ class SyntaxChecker:
                 return checker
             self._discard(checker)  # died while idle (the kernel's OOM killer): not this operation's fault
 
-    def _start(self) -> _Checker:
+    def _start(self) -> Child:
         with self._lock:
             if self._closed:
                 raise QueryError("the server is stopping")
-            checker = _Checker()
+            checker = Child(_check_forever, "diplograph-syntax")
             self._all.add(checker)
         return checker
 
-    def _give_back(self, checker: _Checker) -> None:
+    def _give_back(self, checker: Child) -> None:
         if self._idle.qsize() >= KEEP:
             self._discard(checker)
         else:
             self._idle.put(checker)
 
-    def _discard(self, checker: _Checker) -> None:
+    def _discard(self, checker: Child) -> None:
         """Kill `checker` now; keep one process ready in its place (started now: spawning takes a moment)."""
         with self._lock:
             self._all.discard(checker)
@@ -141,8 +116,7 @@ def _check_forever(conn) -> None:
 
     from diplograph.ontology.vocab import PREFIXES
 
-    # Ctrl-C in a terminal reaches the whole process group; the server stops its checkers itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_interrupts()
     while True:
         try:
             kind, sparql, base_iri = conn.recv()

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import itertools
 import logging
-import multiprocessing
 import queue
-import select
 import shutil
-import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -24,12 +21,11 @@ from pathlib import Path
 
 from diplograph.errors import DiplographError, QueryError
 
+from .child import Child, ignore_interrupts
 from .scratch import scratch_folder
 
 log = logging.getLogger("diplograph.server")
 
-# Workers are started with spawn, never fork: the server process has threads and an open store.
-_CONTEXT = multiprocessing.get_context("spawn")
 _START_SECONDS = 60.0
 
 
@@ -115,28 +111,12 @@ class Checkpoints:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-class _Worker:
-    """One worker process and the parent's end of its pipe."""
+class _Worker(Child):
+    """One worker process and the checkpoint it has (or is about to have) open."""
 
     def __init__(self):
-        self.conn, child = _CONTEXT.Pipe()
-        self._killing = threading.Lock()
-        self.process = _CONTEXT.Process(target=_work, args=(child,), daemon=True, name="diplograph-query")
-        self.process.start()
-        child.close()
-        self.checkpoint: Path | None = None  # the checkpoint it has (or is about to have) open
-        # One poll object for the worker's life: Connection.poll builds a selector on every call.
-        self._answer = select.poll()
-        self._answer.register(self.conn.fileno(), select.POLLIN)
-
-    def answered_by(self, deadline: float) -> bool:
-        """Wait until the worker has answered, or `deadline` (time.monotonic()) has passed."""
-        while True:
-            left = deadline - time.monotonic()
-            if self._answer.poll(max(left, 0) * 1000):
-                return True
-            if left <= 0:
-                return False
+        super().__init__(_work, "diplograph-query")
+        self.checkpoint: Path | None = None
 
     def wait_ready(self) -> None:
         try:
@@ -146,16 +126,6 @@ class _Worker:
         if not ready:
             self.kill()
             raise WorkerFailed(f"a query worker did not start within {_START_SECONDS:.0f} s")
-
-    def kill(self) -> None:
-        """Stop the process and close the pipe, once: two threads may both try (the pool closing while a query's thread replaces it),
-        and a second close could close a descriptor the number has been given to since."""
-        with self._killing:
-            if self.conn.closed:
-                return
-            self.process.kill()
-            self.process.join(5)
-            self.conn.close()
 
 
 class QueryPool:
@@ -273,8 +243,7 @@ def _work(conn) -> None:
     """A worker process: answer jobs until the server goes away (the pipe closes)."""
     from diplograph.store import EmbeddedStore
 
-    # Ctrl-C in a terminal reaches the whole process group; the server stops its workers itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_interrupts()
     store, opened = None, None
     conn.send("ready")
     while True:
