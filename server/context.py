@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app, request
@@ -49,7 +50,13 @@ def site_path(path: str) -> str:
     /kg/ and strips /kg before forwarding), else unchanged. Every link, form action and redirect
     the server emits goes through here. It depends on the configuration only, not the request,
     so pages cached across requests stay right."""
-    return urlsplit(served().config.base_url or "").path.rstrip("/") + path
+    return _path_prefix(served().config.base_url) + path
+
+
+@lru_cache(maxsize=8)
+def _path_prefix(base_url: str | None) -> str:
+    # A page writes hundreds of links: the URL is split once, not for each.
+    return urlsplit(base_url or "").path.rstrip("/")
 
 
 def endpoint_url() -> str:
