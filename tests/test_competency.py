@@ -382,7 +382,7 @@ def test_what_words_does_the_article_use_for_each_anonymous_source(store):
     # the noun phrases that name each source, nothing more ("said", "noted" are not part of a name)
     assert names == {
         "three-israeli-officials": {"three current and former Israeli officials briefed on the meeting"},
-        "israeli-official": {"an Israeli official", "the Israeli official", "The Israeli official"},
+        "israeli-official": {"an Israeli official", "the official", "the Israeli official", "The Israeli official"},
         "israeli-officials": {"Israeli officials"},
         "israeli-military-official": {"An Israeli military official", "an Israeli military official",
                                       "the military official"},
