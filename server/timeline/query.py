@@ -99,12 +99,12 @@ def table(kind: str, body: bytes) -> tuple[list[str], list[list[dict]]]:
     return names, rows[:SHOWN_ROWS]
 
 
-def local_path(iri: str) -> str | None:
+def local_path(iri: str, path_prefix: str | None = None) -> str | None:
     """Where an IRI is served: a path on this server for the IRIs it mints (under --base-url's
-    path), else the IRI itself when it is a web address; None for other schemes (a `javascript:`
-    IRI must never be a link)."""
+    path: `path_prefix`, looked up when not given), else the IRI itself when it is a web address;
+    None for other schemes (a `javascript:` IRI must never be a link)."""
     if iri.startswith(ID_BASE):
-        return site_path("/id/" + iri[len(ID_BASE):])
+        return (site_path("") if path_prefix is None else path_prefix) + "/id/" + iri[len(ID_BASE):]
     return iri if iri.startswith(("http://", "https://")) else None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from ..context import served, site_path
@@ -69,7 +70,18 @@ bp.add_app_template_global(site_path, "site_path")
 
 bp.add_app_template_filter(interval_in_words, "interval")
 bp.add_app_template_filter(humanize, "humanize")
-bp.add_app_template_filter(query.local_path, "local_path")
+
+
+@bp.app_context_processor
+def _path_prefix() -> dict:
+    # A page writes hundreds of links to /id/…: the configuration is looked up once per template.
+    return {"path_prefix": site_path("")}
+
+
+@bp.app_template_filter("local_path")
+@pass_context
+def _local_path(context, iri: str) -> str | None:
+    return query.local_path(iri, context.get("path_prefix"))
 bp.add_app_template_filter(figure_in_words, "figure")
 
 
