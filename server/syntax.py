@@ -7,9 +7,9 @@ of a thousand values each, under a FILTER, run for minutes), and `Store.query` e
 returns every ASK, and every SELECT with ORDER BY, an aggregate (in a subquery too), MINUS or
 OPTIONAL; `Store.update` evaluates too. Measured with pyoxigraph 0.5.13 over three VALUES of 300
 values: `Store().query` returned after 5 s for those, within 3 ms only for a plain SELECT,
-CONSTRUCT or DESCRIBE (lazy until their results are read). Which queries are lazy cannot be told without
-parsing them, so every check runs in a spawned process, killed when the request's time is up,
-as the query workers are (server/workers.py).
+CONSTRUCT or DESCRIBE (lazy until their results are read). Which queries are lazy cannot be told
+without parsing them, so every check runs in a child process (server/child.py), killed when the
+request's time is up, as the query workers are.
 """
 
 from __future__ import annotations
